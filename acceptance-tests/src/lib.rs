@@ -1,0 +1,1 @@
+//! Real-Terraform acceptance harness.
