@@ -1,1 +1,20 @@
-//! s2s-core
+//! The contracts every s2s part agrees on (DESIGN.md, "Contracts"): what an
+//! app name is, the environments, the sync schedule derived from an app name,
+//! mesh hostnames, SPIFFE IDs and the names secrets get in Secrets Manager.
+//!
+//! Pure functions only: the Terraform provider, the syncer and the
+//! certificate issuer all call these, so they cannot disagree.
+
+mod names;
+mod schedule;
+mod secrets;
+
+pub use names::{
+    mesh_hostname, spiffe_id, validate_app, validate_mesh_domain, validate_trust_domain,
+    Environment, NameError, APP_NAME_RULE, ENVIRONMENTS,
+};
+pub use schedule::{sync_minutes, sync_offset, sync_schedule, SYNC_PERIOD_MINUTES};
+pub use secrets::{
+    certificate_secret_name, keywhiz_name_from_secretsmanager, secretsmanager_name_for_keywhiz,
+    validate_keywhiz_secret_name, KEYWHIZ_PREFIX,
+};
