@@ -10,9 +10,11 @@
 //! a plan without refresh and a plan with refresh must both be empty.
 
 mod moto;
+mod names;
 mod paths;
 mod terraform;
 
 pub use moto::Moto;
-pub use paths::{provider_dir, repo_root, target_dir, venv_dir};
+pub use names::generated_app_names;
+pub use paths::{build_profile, provider_dir, repo_root, target_dir, venv_dir};
 pub use terraform::{Output, Provider, Terraform};

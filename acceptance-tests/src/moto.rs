@@ -70,7 +70,9 @@ impl Moto {
         )
         .expect("write to moto");
         let mut response = String::new();
-        stream.read_to_string(&mut response).expect("read from moto");
+        stream
+            .read_to_string(&mut response)
+            .expect("read from moto");
         let status = response
             .split_whitespace()
             .nth(1)

@@ -30,18 +30,24 @@ pub fn venv_dir() -> PathBuf {
         .unwrap_or_else(|| repo_root().join(".venv"))
 }
 
+/// The cargo profile whose binaries tests run: `S2S_PROFILE` (`debug` by
+/// default; benchmarks use `release`).
+pub fn build_profile() -> String {
+    std::env::var("S2S_PROFILE").unwrap_or_else(|_| "debug".into())
+}
+
 /// The directory holding a provider binary built by `cargo build`
 /// (`examples` for the runtime's test provider). Panics with the command to
 /// run when the binary is missing: tests must not run a stale or absent one.
 pub fn provider_dir(binary: &str, example: bool) -> PathBuf {
-    let mut dir = target_dir().join("debug");
+    let mut dir = target_dir().join(build_profile());
     if example {
         dir = dir.join("examples");
     }
     let path = dir.join(binary);
     assert!(
         path.is_file(),
-        "{} is missing: build it first with `cargo build --workspace --bins --examples` (make test does)",
+        "{} is missing: build it first with `cargo build --workspace --bins --examples` (add --release when S2S_PROFILE=release; make test and make bench do)",
         path.display()
     );
     dir

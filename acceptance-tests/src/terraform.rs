@@ -152,7 +152,13 @@ impl Terraform {
     /// Runs a command that must succeed.
     pub fn run_ok(&self, args: &[&str]) -> Output {
         let out = self.run(args);
-        assert_eq!(out.code, 0, "terraform {} failed:\n{}", args.join(" "), out.combined());
+        assert_eq!(
+            out.code,
+            0,
+            "terraform {} failed:\n{}",
+            args.join(" "),
+            out.combined()
+        );
         out
     }
 
@@ -164,14 +170,24 @@ impl Terraform {
     /// `terraform apply` that must fail; returns its output for the diagnostics.
     pub fn apply_err(&self) -> Output {
         let out = self.run(&["apply", "-auto-approve", "-input=false", "-no-color"]);
-        assert_ne!(out.code, 0, "apply unexpectedly succeeded:\n{}", out.combined());
+        assert_ne!(
+            out.code,
+            0,
+            "apply unexpectedly succeeded:\n{}",
+            out.combined()
+        );
         out
     }
 
     /// `terraform plan` that must fail; returns its output for the diagnostics.
     pub fn plan_err(&self) -> Output {
         let out = self.run(&["plan", "-input=false", "-no-color"]);
-        assert_ne!(out.code, 0, "plan unexpectedly succeeded:\n{}", out.combined());
+        assert_ne!(
+            out.code,
+            0,
+            "plan unexpectedly succeeded:\n{}",
+            out.combined()
+        );
         out
     }
 
