@@ -1,0 +1,102 @@
+//! Wildcard patterns (`*` and `?`) as used by Action, Resource, StringLike and ArnLike.
+
+/// One token of a wildcard pattern.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tok {
+    /// A literal character.
+    Lit(char),
+    /// `*`: any sequence of characters, including none.
+    Star,
+    /// `?`: exactly one character.
+    One,
+}
+
+/// Turns pattern text into tokens: `*` and `?` are wildcards, everything else is literal.
+pub fn tokens(pattern: &str) -> Vec<Tok> {
+    pattern
+        .chars()
+        .map(|c| match c {
+            '*' => Tok::Star,
+            '?' => Tok::One,
+            c => Tok::Lit(c),
+        })
+        .collect()
+}
+
+/// Tokens that match `text` literally (no wildcards).
+pub fn literal(text: &str) -> Vec<Tok> {
+    text.chars().map(Tok::Lit).collect()
+}
+
+fn same(a: char, b: char, fold_case: bool) -> bool {
+    a == b || (fold_case && a.to_lowercase().eq(b.to_lowercase()))
+}
+
+/// Does the whole of `text` match `pat`? Linear-time greedy matching with a single
+/// backtrack point, which is exact for patterns made of `*`, `?` and literals.
+pub fn matches_toks(pat: &[Tok], text: &[char], fold_case: bool) -> bool {
+    let (mut p, mut t) = (0usize, 0usize);
+    let mut star: Option<(usize, usize)> = None;
+    while t < text.len() {
+        match pat.get(p) {
+            Some(Tok::Star) => {
+                star = Some((p, t));
+                p += 1;
+            }
+            Some(Tok::One) => {
+                p += 1;
+                t += 1;
+            }
+            Some(Tok::Lit(c)) if same(*c, text[t], fold_case) => {
+                p += 1;
+                t += 1;
+            }
+            _ => match star {
+                Some((sp, st)) => {
+                    p = sp + 1;
+                    t = st + 1;
+                    star = Some((sp, st + 1));
+                }
+                None => return false,
+            },
+        }
+    }
+    pat[p..].iter().all(|t| *t == Tok::Star)
+}
+
+/// Convenience: match pattern text against text.
+pub fn glob(pattern: &str, text: &str, fold_case: bool) -> bool {
+    let chars: Vec<char> = text.chars().collect();
+    matches_toks(&tokens(pattern), &chars, fold_case)
+}
+
+/// Does the pattern text contain a wildcard?
+pub fn has_wildcard(pattern: &str) -> bool {
+    pattern.contains(['*', '?'])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn basics() {
+        assert!(glob("*", "", false));
+        assert!(glob("a*c", "abbbc", false));
+        assert!(glob("a?c", "abc", false));
+        assert!(!glob("a?c", "ac", false));
+        assert!(glob(
+            "secretsmanager:Get*",
+            "SecretsManager:GetSecretValue",
+            true
+        ));
+        assert!(!glob(
+            "secretsmanager:Get*",
+            "SecretsManager:GetSecretValue",
+            false
+        ));
+        assert!(glob("*a*b", "xxaxxbxb", false));
+        assert!(!glob("keywhiz/*", "keywhizz/x", false));
+        assert!(glob("keywhiz/*", "keywhiz/a/b:c", false));
+    }
+}
