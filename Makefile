@@ -4,6 +4,7 @@
 #   make demo    build the provider, start the mocks, terraform apply examples/quickstart
 #   make test    fmt check, clippy -D warnings, unit tests, real-Terraform acceptance tests
 #   make bench   the measured figures quoted in README.md
+#   make artifacts  reproducible Lambda zips of the syncer
 
 SHELL := bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -14,7 +15,7 @@ export CHECKPOINT_DISABLE := 1
 # Keep CI's 2 cores busy but not oversubscribed by parallel Terraform runs.
 TEST_THREADS ?= 4
 
-.PHONY: demo test bench venv build build-release lint unit clean
+.PHONY: demo test bench venv build build-release lint artifacts clean
 
 venv: $(VENV)/.installed
 
@@ -43,6 +44,10 @@ demo: venv build
 
 bench: venv build-release
 	@for script in bench/*.sh; do echo "==> $$script"; bash "$$script"; done
+
+# Reproducible Lambda zips of the syncer for x86_64 and aarch64 (sha256 + size).
+artifacts: venv
+	bash scripts/artifacts.sh
 
 clean:
 	cargo clean
