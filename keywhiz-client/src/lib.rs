@@ -1,1 +1,26 @@
-//! keywhiz-client
+//! The one Keywhiz client of s2s (provider, syncer): mTLS with a PEM identity,
+//! typed requests and responses for Keywhiz's client delivery API
+//! (`/secrets`, `/secret/{name}`, `/batchsecret`) and automation v2 API
+//! (`/automation/v2/{secrets,groups,clients}`), errors that name the request
+//! and carry Keywhiz's message, and retries with exponential backoff + jitter
+//! on 429/5xx/transport errors bounded by a total timeout (`Retry-After` honoured).
+//!
+//! Secret contents are [`SecretContent`]: `Debug` prints `<redacted>`.
+//!
+//! Note on retries of non-idempotent calls: a `create_*` whose first attempt
+//! reached Keywhiz but whose answer was lost is retried and then gets 409
+//! ([`Error::is_conflict`]); callers treat that as "read and compare".
+
+mod client;
+mod content;
+mod error;
+mod retry;
+mod transport;
+mod types;
+
+pub use client::KeywhizClient;
+pub use content::SecretContent;
+pub use error::{Error, Result};
+pub use retry::RetryPolicy;
+pub use transport::ClientConfig;
+pub use types::*;

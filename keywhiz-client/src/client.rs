@@ -1,0 +1,244 @@
+//! `KeywhizClient`: typed calls for the client delivery API and the automation v2 API.
+
+use reqwest::Method;
+use serde::de::DeserializeOwned;
+use serde_json::json;
+
+use crate::error::Result;
+use crate::transport::{call, decode, erased, seg, ClientConfig, Transport};
+use crate::types::*;
+
+/// A Keywhiz client bound to one mTLS identity. Cheap to clone. To rotate the
+/// certificate, build a new one (a `reqwest` identity cannot be swapped).
+#[derive(Clone)]
+pub struct KeywhizClient {
+    t: Transport,
+}
+
+impl std::fmt::Debug for KeywhizClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KeywhizClient").finish_non_exhaustive()
+    }
+}
+
+const SECRETS: &str = "/automation/v2/secrets";
+const GROUPS: &str = "/automation/v2/groups";
+const CLIENTS: &str = "/automation/v2/clients";
+
+impl KeywhizClient {
+    pub fn new(config: &ClientConfig) -> Result<Self> {
+        Ok(Self {
+            t: Transport::new(config)?,
+        })
+    }
+
+    async fn get<T: DeserializeOwned>(&self, path: String) -> Result<T> {
+        let answer = self.t.send(call(Method::GET, path.clone(), None)).await?;
+        decode(&Method::GET, &path, &answer)
+    }
+
+    async fn json<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: String,
+        body: &(dyn erased::Json + Sync),
+    ) -> Result<T> {
+        let answer = self
+            .t
+            .send(call(method.clone(), path.clone(), Some(body)))
+            .await?;
+        decode(&method, &path, &answer)
+    }
+
+    async fn no_answer(
+        &self,
+        method: Method,
+        path: String,
+        body: Option<&(dyn erased::Json + Sync)>,
+    ) -> Result<()> {
+        self.t.send(call(method, path, body)).await.map(|_| ())
+    }
+
+    // ---- client delivery API (any enabled client) ----
+
+    /// `GET /secrets`: the secrets this client may read, without contents.
+    pub async fn list_secrets(&self) -> Result<Vec<SecretDelivery>> {
+        self.get("/secrets".into()).await
+    }
+
+    /// `GET /secret/{name}`: one secret with content (403 not granted, 404 unknown).
+    pub async fn get_secret(&self, name: &str) -> Result<SecretDelivery> {
+        self.get(format!("/secret/{}", seg(name))).await
+    }
+
+    /// `POST /batchsecret`: several secrets with contents, all or nothing.
+    /// Keywhiz answers 500 to an empty list; this returns `[]` without a request.
+    pub async fn batch_secrets(&self, names: &[String]) -> Result<Vec<SecretDelivery>> {
+        if names.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.json(
+            Method::POST,
+            "/batchsecret".into(),
+            &json!({ "secrets": names }),
+        )
+        .await
+    }
+
+    /// `GET /_status`.
+    pub async fn status(&self) -> Result<Status> {
+        self.get("/_status".into()).await
+    }
+
+    // ---- automation v2: secrets ----
+
+    /// `POST /automation/v2/secrets` (409 if the name exists).
+    pub async fn create_secret(&self, req: &CreateSecretRequest) -> Result<()> {
+        self.no_answer(Method::POST, SECRETS.into(), Some(req))
+            .await
+    }
+
+    /// `POST /automation/v2/secrets/{name}`: create, or write a new version.
+    pub async fn create_or_update_secret(
+        &self,
+        name: &str,
+        req: &CreateOrUpdateSecretRequest,
+    ) -> Result<()> {
+        self.no_answer(Method::POST, format!("{SECRETS}/{}", seg(name)), Some(req))
+            .await
+    }
+
+    /// `GET /automation/v2/secrets/{name}` (metadata, no content).
+    pub async fn secret_detail(&self, name: &str) -> Result<SecretDetail> {
+        self.get(format!("{SECRETS}/{}", seg(name))).await
+    }
+
+    /// `GET /automation/v2/secrets`: all secret names.
+    pub async fn list_secret_names(&self) -> Result<Vec<String>> {
+        self.get(SECRETS.into()).await
+    }
+
+    /// `GET /automation/v2/secrets/v2`: all secrets, sanitized (checksums, expiry, versions).
+    pub async fn list_secrets_sanitized(&self) -> Result<Vec<SanitizedSecret>> {
+        self.get(format!("{SECRETS}/v2")).await
+    }
+
+    /// `GET /automation/v2/secrets/{name}/versions?versionIdx=&numVersions=`, newest first.
+    pub async fn secret_versions(
+        &self,
+        name: &str,
+        idx: u32,
+        num: u32,
+    ) -> Result<Vec<SecretDetail>> {
+        self.get(format!(
+            "{SECRETS}/{}/versions?versionIdx={idx}&numVersions={num}",
+            seg(name)
+        ))
+        .await
+    }
+
+    /// `GET /automation/v2/secrets/{name}/groups`.
+    pub async fn secret_groups(&self, name: &str) -> Result<Vec<String>> {
+        self.get(format!("{SECRETS}/{}/groups", seg(name))).await
+    }
+
+    /// `PUT /automation/v2/secrets/{name}/groups`: grant/revoke; returns the resulting groups.
+    pub async fn modify_secret_groups(
+        &self,
+        name: &str,
+        req: &ModifyGroupsRequest,
+    ) -> Result<Vec<String>> {
+        self.json(Method::PUT, format!("{SECRETS}/{}/groups", seg(name)), req)
+            .await
+    }
+
+    /// `DELETE /automation/v2/secrets/{name}?deletionMode=`.
+    pub async fn delete_secret(&self, name: &str, mode: DeletionMode) -> Result<()> {
+        self.no_answer(
+            Method::DELETE,
+            format!("{SECRETS}/{}?deletionMode={}", seg(name), mode.as_str()),
+            None,
+        )
+        .await
+    }
+
+    /// `POST /automation/v2/secrets/request/contents`.
+    pub async fn secret_contents(&self, names: &[String]) -> Result<SecretContents> {
+        self.json(
+            Method::POST,
+            format!("{SECRETS}/request/contents"),
+            &json!({ "secrets": names }),
+        )
+        .await
+    }
+
+    /// `GET /automation/v2/secrets/expiring/{epoch}`: names with `now <= expiry < epoch`.
+    pub async fn expiring_secret_names(&self, before_epoch: i64) -> Result<Vec<String>> {
+        self.get(format!("{SECRETS}/expiring/{before_epoch}")).await
+    }
+
+    // ---- automation v2: groups ----
+
+    /// `POST /automation/v2/groups` (409 if it exists).
+    pub async fn create_group(&self, req: &CreateGroupRequest) -> Result<()> {
+        self.no_answer(Method::POST, GROUPS.into(), Some(req)).await
+    }
+
+    pub async fn group(&self, name: &str) -> Result<GroupDetail> {
+        self.get(format!("{GROUPS}/{}", seg(name))).await
+    }
+
+    pub async fn list_groups(&self) -> Result<Vec<String>> {
+        self.get(GROUPS.into()).await
+    }
+
+    /// `GET /automation/v2/groups/{name}/secrets`.
+    pub async fn group_secrets(&self, name: &str) -> Result<Vec<SanitizedSecret>> {
+        self.get(format!("{GROUPS}/{}/secrets", seg(name))).await
+    }
+
+    pub async fn delete_group(&self, name: &str) -> Result<()> {
+        self.no_answer(Method::DELETE, format!("{GROUPS}/{}", seg(name)), None)
+            .await
+    }
+
+    // ---- automation v2: clients ----
+
+    /// `POST /automation/v2/clients` (409 "Client name already exists.").
+    pub async fn create_client(&self, req: &CreateClientRequest) -> Result<()> {
+        self.no_answer(Method::POST, CLIENTS.into(), Some(req))
+            .await
+    }
+
+    pub async fn client(&self, name: &str) -> Result<ClientDetail> {
+        self.get(format!("{CLIENTS}/{}", seg(name))).await
+    }
+
+    pub async fn list_clients(&self) -> Result<Vec<String>> {
+        self.get(CLIENTS.into()).await
+    }
+
+    pub async fn client_groups(&self, name: &str) -> Result<Vec<String>> {
+        self.get(format!("{CLIENTS}/{}/groups", seg(name))).await
+    }
+
+    /// `PUT /automation/v2/clients/{name}/groups`: enroll/evict; returns the resulting groups.
+    pub async fn modify_client_groups(
+        &self,
+        name: &str,
+        req: &ModifyGroupsRequest,
+    ) -> Result<Vec<String>> {
+        self.json(Method::PUT, format!("{CLIENTS}/{}/groups", seg(name)), req)
+            .await
+    }
+
+    /// `GET /automation/v2/clients/{name}/secrets`: names the client can read.
+    pub async fn client_secrets(&self, name: &str) -> Result<Vec<String>> {
+        self.get(format!("{CLIENTS}/{}/secrets", seg(name))).await
+    }
+
+    pub async fn delete_client(&self, name: &str) -> Result<()> {
+        self.no_answer(Method::DELETE, format!("{CLIENTS}/{}", seg(name)), None)
+            .await
+    }
+}

@@ -1,0 +1,80 @@
+//! Errors that name the request and carry Keywhiz's message.
+
+use std::time::Duration;
+
+/// A failed Keywhiz call.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Keywhiz answered with a non-success status. `message` is the `message`
+    /// field of Keywhiz's `{"code":N,"message":"..."}` body (or the start of the body).
+    #[error("Keywhiz {method} {path}: HTTP {status}: {message}")]
+    Status {
+        method: String,
+        path: String,
+        status: u16,
+        message: String,
+    },
+    /// The request did not get an answer (connect, TLS, reset, timeout).
+    #[error("Keywhiz {method} {path}: {source}")]
+    Transport {
+        method: String,
+        path: String,
+        #[source]
+        source: reqwest::Error,
+    },
+    /// The answer did not have the expected shape.
+    #[error("Keywhiz {method} {path}: unexpected response: {detail}")]
+    Decode {
+        method: String,
+        path: String,
+        detail: String,
+    },
+    /// Retries stopped (attempts or total timeout); `last` is the final failure.
+    #[error("{last} (gave up after {attempts} attempts in {elapsed:.1?})")]
+    GaveUp {
+        attempts: u32,
+        elapsed: Duration,
+        last: Box<Error>,
+    },
+    /// Bad configuration (certificates, URL).
+    #[error("Keywhiz client configuration: {0}")]
+    Config(String),
+}
+
+impl Error {
+    /// The HTTP status, if Keywhiz answered.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Error::Status { status, .. } => Some(*status),
+            Error::GaveUp { last, .. } => last.status(),
+            _ => None,
+        }
+    }
+
+    /// Keywhiz's message, if it answered.
+    pub fn message(&self) -> Option<&str> {
+        match self {
+            Error::Status { message, .. } => Some(message),
+            Error::GaveUp { last, .. } => last.message(),
+            _ => None,
+        }
+    }
+
+    pub fn is_not_found(&self) -> bool {
+        self.status() == Some(404)
+    }
+
+    pub fn is_conflict(&self) -> bool {
+        self.status() == Some(409)
+    }
+
+    pub fn is_forbidden(&self) -> bool {
+        self.status() == Some(403)
+    }
+
+    pub fn is_unauthorized(&self) -> bool {
+        self.status() == Some(401)
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
