@@ -1,0 +1,85 @@
+//! `who-can ACTION RESOURCE`.
+
+use super::args::Args;
+use anyhow::{bail, Result};
+use s2s_policy::whocan;
+
+pub fn run(a: &Args) -> Result<u8> {
+    let [action, resource] = a.positional.as_slice() else {
+        bail!("who-can needs ACTION RESOURCE (ACTION may be a glob such as secretsmanager:*, or write:secretsmanager)");
+    };
+    let world = super::cmd_prove::world_for(a, None)?;
+    let resource = world.expand(resource);
+    let actions: Vec<String> = match action.strip_prefix("write:") {
+        Some(svc) => whocan::expand_actions(&format!("{svc}:*"))
+            .into_iter()
+            .filter(|x| !whocan::SECRET_READS.contains(&x.as_str()))
+            .collect(),
+        None => whocan::expand_actions(action),
+    };
+    if actions.is_empty() {
+        bail!("no known action matches {action}");
+    }
+    let only: Vec<String> = a
+        .many("only")
+        .iter()
+        .flat_map(|s| s.split(','))
+        .map(|s| s.trim().to_string())
+        .collect();
+    let answers = whocan::who_can(&world, &actions, &resource)?;
+    println!("who can {} on {resource}", actions.join(", "));
+    let mut violations = 0;
+    for ans in &answers {
+        if ans.allowed.is_empty() {
+            if a.flag("all") {
+                let why = ans
+                    .denied_example
+                    .as_ref()
+                    .map(|d| d.reason.to_string())
+                    .unwrap_or_default();
+                println!(
+                    "  {:<28} never ({} requests tried; e.g. {why})",
+                    ans.actor, ans.tried
+                );
+            }
+            continue;
+        }
+        let expected = only.is_empty() || only.contains(&ans.actor);
+        if !expected {
+            violations += 1;
+        }
+        println!(
+            "  {:<28} ALLOWED in {} of {} requests{}",
+            ans.actor,
+            ans.allowed.len(),
+            ans.tried,
+            if expected { "" } else { "  <-- not in --only" }
+        );
+        for (req, d) in ans.allowed.iter().take(3) {
+            println!(
+                "      counterexample: principal={} action={} resource={} context: {}",
+                req.principal.arn, req.action, req.resource, req.context
+            );
+            let by: Vec<String> = d
+                .deciding
+                .iter()
+                .filter(|s| !s.policy.starts_with("aws/"))
+                .map(|s| format!("{}#{}", s.policy, s.statement))
+                .collect();
+            println!("      allowed by: {}", by.join(", "));
+        }
+        if ans.allowed.len() > 3 {
+            println!("      ... and {} more", ans.allowed.len() - 3);
+        }
+    }
+    let never = answers.iter().filter(|a| a.allowed.is_empty()).count();
+    println!("{} principal(s) allowed, {never} never allowed ({} principals, including any other role of each account and any principal of another account)", answers.len() - never, answers.len());
+    if !only.is_empty() {
+        if violations > 0 {
+            println!("FAIL: {violations} principal(s) outside --only can do it");
+            return Ok(1);
+        }
+        println!("OK: only {} can do it", only.join(", "));
+    }
+    Ok(0)
+}
