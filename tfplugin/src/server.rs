@@ -161,9 +161,8 @@ async fn run<P: Provider>(
     debug: bool,
     log: Logger,
 ) -> Result<(), ServeError> {
-    let stop = CancellationToken::new();
     let shutdown = CancellationToken::new();
-    let service = ProviderService::new(provider, stop.clone()).map_err(ServeError::Schema)?;
+    let service = ProviderService::new(provider).map_err(ServeError::Schema)?;
 
     let listener = TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
@@ -242,7 +241,6 @@ async fn run<P: Provider>(
             },
         )
         .await?;
-    stop.cancel();
     log.debug("plugin server stopped");
     Ok(())
 }
