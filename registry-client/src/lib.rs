@@ -1,1 +1,18 @@
-//! registry-client
+//! The one Registry client of s2s (acceptance-tests/registry-api.md): mTLS with
+//! a PEM identity, typed apps and functions, ETag-aware writes (`get` returns
+//! the ETag; updates take `If-Match`; creates send `If-None-Match: *`), a
+//! distinct [`Error::Conflict`] for 412, and retries with exponential backoff +
+//! jitter on 429/5xx/transport errors bounded by a total timeout.
+//!
+//! A write retried after a lost answer may come back as `Conflict` although the
+//! first attempt was applied: on `Conflict`, re-read and compare.
+
+mod client;
+mod error;
+mod retry;
+mod types;
+
+pub use client::{ClientConfig, RegistryClient, Versioned};
+pub use error::{Error, Result};
+pub use retry::RetryPolicy;
+pub use types::{Account, App, AppSpec, Environment, Function, FunctionSpec};

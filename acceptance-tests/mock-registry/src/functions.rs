@@ -1,0 +1,173 @@
+//! `/v1/apps/{app}/functions` handlers.
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
+use mock_common::ConnInfo;
+use serde_json::{json, Value};
+
+use crate::access::{caller, check, may_write, precondition, Precondition, Shared};
+use crate::apps::{app_name, with_etag};
+use crate::error::RegError;
+use crate::model::{now, valid_account, valid_function, valid_role, Function};
+use crate::wire::{function_view, parse, FunctionSpec};
+
+fn path_ok(app: &str, account: &str, function: &str) -> Result<(), RegError> {
+    app_name(app)?;
+    if !valid_account(account) {
+        return Err(RegError::BadRequest(format!(
+            "account id {account:?} must be 12 digits"
+        )));
+    }
+    if !valid_function(function) {
+        return Err(RegError::BadRequest(format!(
+            "function name {function:?} must match ^[A-Za-z0-9_-]{{1,64}}$"
+        )));
+    }
+    Ok(())
+}
+
+fn not_found(app: &str) -> RegError {
+    RegError::NotFound(format!("app {app} not found"))
+}
+
+pub async fn list(
+    State(s): State<Shared>,
+    conn: Option<Extension<ConnInfo>>,
+    Path(app): Path<String>,
+) -> Result<Response, RegError> {
+    caller(conn.as_deref())?;
+    app_name(&app)?;
+    let state = s.lock()?;
+    let a = state.apps.get(&app).ok_or_else(|| not_found(&app))?;
+    let functions: Vec<Value> = a
+        .functions
+        .values()
+        .map(|f| function_view(&app, f))
+        .collect();
+    Ok(Json(json!({ "app": app, "functions": functions })).into_response())
+}
+
+pub async fn get_one(
+    State(s): State<Shared>,
+    conn: Option<Extension<ConnInfo>>,
+    Path((app, account, function)): Path<(String, String, String)>,
+) -> Result<Response, RegError> {
+    caller(conn.as_deref())?;
+    path_ok(&app, &account, &function)?;
+    let state = s.lock()?;
+    let a = state.apps.get(&app).ok_or_else(|| not_found(&app))?;
+    let f = a
+        .functions
+        .get(&format!("{account}/{function}"))
+        .ok_or_else(|| {
+            RegError::NotFound(format!("function {app}/{account}/{function} not found"))
+        })?;
+    Ok(with_etag(
+        StatusCode::OK,
+        function_view(&app, f),
+        f.revision,
+    ))
+}
+
+pub async fn put(
+    State(s): State<Shared>,
+    conn: Option<Extension<ConnInfo>>,
+    Path((app, account, function)): Path<(String, String, String)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, RegError> {
+    let who = caller(conn.as_deref())?;
+    path_ok(&app, &account, &function)?;
+    let writer = may_write(&s.authz, &who, &app)?;
+    let pre = precondition(&headers)?;
+    let spec: FunctionSpec = parse(&body)?;
+    let key = format!("{account}/{function}");
+    let id = format!("{app}/{key}");
+    let f = s.mutate(|state| {
+        let rev = state.bump();
+        let a = state.apps.get_mut(&app).ok_or_else(|| not_found(&app))?;
+        check(
+            &format!("function {id}"),
+            &pre,
+            a.functions.get(&key).map(|f| f.revision),
+        )?;
+        let registered = a
+            .accounts
+            .iter()
+            .find(|x| x.account_id == account)
+            .ok_or_else(|| {
+                RegError::Unprocessable(format!("account {account} is not registered on app {app}"))
+            })?;
+        if registered.environment != spec.environment {
+            return Err(RegError::Unprocessable(format!(
+                "account {account} is registered as {}, not {}",
+                registered.environment, spec.environment
+            )));
+        }
+        if !valid_role(&spec.role_name) {
+            return Err(RegError::Unprocessable(format!(
+                "role_name {:?} must match ^[A-Za-z0-9+=,.@_-]{{1,64}}$",
+                spec.role_name
+            )));
+        }
+        let t = now();
+        let created_at = a.functions.get(&key).map(|f| f.created_at).unwrap_or(t);
+        let f = Function {
+            account_id: account.clone(),
+            environment: spec.environment.clone(),
+            function_name: function.clone(),
+            role_name: spec.role_name.clone(),
+            revision: rev,
+            created_at,
+            updated_at: t,
+            updated_by: writer.clone(),
+        };
+        a.functions.insert(key.clone(), f.clone());
+        Ok(f)
+    })?;
+    let created = pre == Precondition::Create;
+    let status = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    let mut resp = with_etag(status, function_view(&app, &f), f.revision);
+    if created {
+        if let Ok(v) = HeaderValue::from_str(&format!("/v1/apps/{app}/functions/{key}")) {
+            resp.headers_mut().insert(header::LOCATION, v);
+        }
+    }
+    Ok(resp)
+}
+
+pub async fn delete(
+    State(s): State<Shared>,
+    conn: Option<Extension<ConnInfo>>,
+    Path((app, account, function)): Path<(String, String, String)>,
+    headers: HeaderMap,
+) -> Result<Response, RegError> {
+    let who = caller(conn.as_deref())?;
+    path_ok(&app, &account, &function)?;
+    may_write(&s.authz, &who, &app)?;
+    let pre = precondition(&headers)?;
+    if pre == Precondition::Create {
+        return Err(RegError::BadRequest(
+            "DELETE takes If-Match, not If-None-Match".into(),
+        ));
+    }
+    let key = format!("{account}/{function}");
+    s.mutate(|state| {
+        let a = state.apps.get_mut(&app).ok_or_else(|| not_found(&app))?;
+        check(
+            &format!("function {app}/{key}"),
+            &pre,
+            a.functions.get(&key).map(|f| f.revision),
+        )?;
+        a.functions.remove(&key);
+        Ok(())
+    })?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}

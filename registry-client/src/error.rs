@@ -1,0 +1,71 @@
+//! Errors that name the request; 412 is its own variant.
+
+use std::time::Duration;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// 412: the precondition did not hold (lost race, already exists, gone).
+    /// Nothing was changed. `current_etag` is the resource's ETag now, if it exists.
+    #[error("Registry {method} {path}: conflict (HTTP 412): {message}")]
+    Conflict {
+        method: String,
+        path: String,
+        message: String,
+        current_etag: Option<String>,
+    },
+    /// Any other non-success status; `code`/`message` from the error body.
+    #[error("Registry {method} {path}: HTTP {status} {code}: {message}")]
+    Status {
+        method: String,
+        path: String,
+        status: u16,
+        code: String,
+        message: String,
+    },
+    #[error("Registry {method} {path}: {source}")]
+    Transport {
+        method: String,
+        path: String,
+        #[source]
+        source: reqwest::Error,
+    },
+    #[error("Registry {method} {path}: unexpected response: {detail}")]
+    Decode {
+        method: String,
+        path: String,
+        detail: String,
+    },
+    #[error("{last} (gave up after {attempts} attempts in {elapsed:.1?})")]
+    GaveUp {
+        attempts: u32,
+        elapsed: Duration,
+        last: Box<Error>,
+    },
+    #[error("Registry client configuration: {0}")]
+    Config(String),
+}
+
+impl Error {
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Error::Conflict { .. } => Some(412),
+            Error::Status { status, .. } => Some(*status),
+            Error::GaveUp { last, .. } => last.status(),
+            _ => None,
+        }
+    }
+
+    pub fn is_conflict(&self) -> bool {
+        self.status() == Some(412)
+    }
+
+    pub fn is_not_found(&self) -> bool {
+        self.status() == Some(404)
+    }
+
+    pub fn is_forbidden(&self) -> bool {
+        self.status() == Some(403)
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

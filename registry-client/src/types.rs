@@ -1,0 +1,91 @@
+//! The Registry's JSON shapes (acceptance-tests/registry-api.md).
+
+use serde::{Deserialize, Serialize};
+
+/// Deployment environment of an account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Environment {
+    Development,
+    Staging,
+    Production,
+    Sandbox,
+}
+
+impl Environment {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Environment::Development => "development",
+            Environment::Staging => "staging",
+            Environment::Production => "production",
+            Environment::Sandbox => "sandbox",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Account {
+    pub account_id: String,
+    pub environment: Environment,
+}
+
+/// What a client writes for an app.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct AppSpec {
+    pub accounts: Vec<Account>,
+    pub certificate_generation: bool,
+}
+
+/// An app as the Registry returns it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct App {
+    pub name: String,
+    #[serde(default)]
+    pub spiffe_id: Option<String>,
+    pub accounts: Vec<Account>,
+    #[serde(default)]
+    pub certificate_generation: bool,
+    pub etag: String,
+    #[serde(default)]
+    pub created_at: i64,
+    #[serde(default)]
+    pub updated_at: i64,
+    #[serde(default)]
+    pub updated_by: Option<String>,
+}
+
+/// What a client writes for a function (account and name are in the path).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FunctionSpec {
+    pub environment: Environment,
+    pub role_name: String,
+}
+
+/// A registered Lambda function.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Function {
+    /// `<app>/<account_id>/<function_name>`.
+    pub id: String,
+    pub app: String,
+    pub account_id: String,
+    pub environment: Environment,
+    pub function_name: String,
+    pub role_name: String,
+    pub etag: String,
+    #[serde(default)]
+    pub created_at: i64,
+    #[serde(default)]
+    pub updated_at: i64,
+    #[serde(default)]
+    pub updated_by: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct AppList {
+    pub apps: Vec<App>,
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct FunctionList {
+    pub functions: Vec<Function>,
+}
