@@ -1,0 +1,198 @@
+//! The bundle passes its own checks and claims; `check` and `prove` as a user runs them.
+
+use s2s_policy::{bundle::EMBEDDED, claims, whocan, Bundle, Severity, World};
+use std::path::PathBuf;
+use std::process::Command;
+
+fn policies() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../policies")
+}
+
+fn world() -> World {
+    let bundle = Bundle::from_dir(&policies()).unwrap_or_else(|e| panic!("{e}"));
+    World::load(&policies().join("claims/world.json"), &bundle).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn cli(args: &[&str]) -> (i32, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_s2s-policy"))
+        .args(args)
+        .current_dir(policies().join(".."))
+        .output()
+        .unwrap_or_else(|e| panic!("run s2s-policy: {e}"));
+    let text =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    (out.status.code().unwrap_or(-1), text)
+}
+
+#[test]
+fn cli_check_policies_passes() {
+    let (code, out) = cli(&["check", "policies/"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("0 error(s)"), "{out}");
+}
+
+#[test]
+fn cli_check_fails_on_a_bad_policy() {
+    let dir = std::env::temp_dir().join(format!("s2s-policy-bad-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("scp")).unwrap_or_else(|e| panic!("{e}"));
+    let bad = dir.join("scp/bad.json");
+    std::fs::write(&bad, r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"*"}]}"#)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let (code, out) = cli(&["check", "--json", bad.to_str().unwrap_or_default()]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("scp-principal"), "{out}");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn cli_prove_claims_passes() {
+    let (code, out) = cli(&["prove", "policies/claims"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains(" passed, 0 failed"), "{out}");
+}
+
+#[test]
+fn claims_are_many_and_all_hold() {
+    let cs = claims::load(&policies().join("claims")).unwrap_or_else(|e| panic!("{e}"));
+    assert!(cs.len() >= 40, "{} claims", cs.len());
+    let w = world();
+    for o in claims::prove(&w, &cs) {
+        assert!(
+            o.problems.is_empty(),
+            "claim {}: {:?}",
+            o.claim.id,
+            o.problems
+        );
+    }
+}
+
+#[test]
+fn embedded_bundle_is_the_directory() {
+    let embedded = Bundle::embedded().unwrap_or_else(|e| panic!("{e}"));
+    let dir = Bundle::from_dir(&policies()).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(embedded.templates.len(), dir.templates.len());
+    for (name, t) in &dir.templates {
+        assert_eq!(embedded.templates[name].text, t.text, "{name}");
+    }
+    // Every file of the bundle directories is embedded.
+    for sub in ["scp", "rcp", "iam"] {
+        for e in std::fs::read_dir(policies().join(sub))
+            .unwrap_or_else(|e| panic!("{e}"))
+            .flatten()
+        {
+            let rel = format!("{sub}/{}", e.file_name().to_string_lossy());
+            assert!(
+                EMBEDDED.iter().any(|(p, _)| *p == rel),
+                "{rel} is not in bundle::EMBEDDED"
+            );
+        }
+    }
+    let all = embedded.check();
+    assert!(
+        all.values()
+            .flatten()
+            .all(|f| f.severity != Severity::Error),
+        "{all:?}"
+    );
+}
+
+#[test]
+fn render_refuses_missing_and_bad_params() {
+    let b = Bundle::embedded().unwrap_or_else(|e| panic!("{e}"));
+    let mut p = std::collections::BTreeMap::new();
+    p.insert("account_id".to_string(), "111111111111".to_string());
+    assert!(
+        b.render("iam/syncer-identity", &p).is_err(),
+        "region missing"
+    );
+    p.insert("region".to_string(), "eu-west-1".to_string());
+    let out = b
+        .render("iam/syncer-identity", &p)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(out.contains("arn:aws:secretsmanager:eu-west-1:111111111111:secret:keywhiz/*"));
+    p.insert("account_id".to_string(), "1111\"}".to_string());
+    assert!(
+        b.render("iam/syncer-identity", &p).is_err(),
+        "bad account id"
+    );
+    // SCPs keep their IAM policy variables.
+    let scp = b
+        .render("scp/secrets-guard", &Default::default())
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(scp.contains("${aws:PrincipalAccount}"));
+}
+
+fn only(action: &str, resource: &str, allowed: &[&str]) {
+    let w = world();
+    let actions = if let Some(svc) = action.strip_prefix("write:") {
+        whocan::expand_actions(&format!("{svc}:*"))
+            .into_iter()
+            .filter(|a| !whocan::SECRET_READS.contains(&a.as_str()))
+            .collect()
+    } else {
+        whocan::expand_actions(action)
+    };
+    let answers =
+        whocan::who_can(&w, &actions, &w.expand(resource)).unwrap_or_else(|e| panic!("{e}"));
+    assert!(answers.len() >= 15);
+    for a in answers {
+        if !allowed.contains(&a.actor.as_str()) {
+            let ex = a.allowed.first().map(|(r, d)| {
+                format!(
+                    "{} {} {} {:?}",
+                    r.principal.arn, r.action, r.context, d.deciding
+                )
+            });
+            assert!(
+                a.allowed.is_empty(),
+                "{} can {action} on {resource}: {ex:?}",
+                a.actor
+            );
+        }
+    }
+}
+
+#[test]
+fn who_can_write_keywhiz_is_only_the_syncer() {
+    only(
+        "write:secretsmanager",
+        "arn:aws:secretsmanager:{region}:{payments}:secret:keywhiz/db-AbCdEf",
+        &["syncer@payments"],
+    );
+}
+
+#[test]
+fn who_can_write_the_certificate_is_only_the_writer() {
+    only(
+        "write:secretsmanager",
+        "arn:aws:secretsmanager:{region}:{payments}:secret:s2s/payments/tls-AbCdEf",
+        &["cert-writer@payments"],
+    );
+}
+
+#[test]
+fn who_can_read_a_secret_is_only_the_apps_roles() {
+    only(
+        "secretsmanager:GetSecretValue",
+        "arn:aws:secretsmanager:{region}:{payments}:secret:keywhiz/db-AbCdEf",
+        &["app@payments", "app-admin@payments"],
+    );
+}
+
+#[test]
+fn who_can_change_the_syncer_function_is_only_ci() {
+    let f = "arn:aws:lambda:{region}:{payments}:function:keywhiz-syncer";
+    for action in [
+        "lambda:Update*",
+        "lambda:DeleteFunction",
+        "lambda:AddPermission",
+        "lambda:PublishVersion",
+    ] {
+        only(action, f, &["ci@payments"]);
+    }
+    only(
+        "iam:PassRole",
+        "arn:aws:iam::{payments}:role/platform/keywhiz-syncer",
+        &["ci@payments"],
+    );
+}
