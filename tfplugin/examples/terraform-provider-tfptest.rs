@@ -56,14 +56,15 @@ impl Provider for TfpTest {
         ctx.log()
             .with("terraform_version", &req.terraform_version)
             .debug("configuring tfptest provider");
-        Ok(Configured {
-            label: req
-                .config
-                .attr("label")
-                .as_str()
-                .unwrap_or_default()
-                .to_string(),
-        })
+        let label = req
+            .config
+            .attr("label")
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        // The `tracing` macros work too; their events become hclog lines.
+        tfplugin::tracing::debug!(label = %label, "tfptest provider configured");
+        Ok(Configured { label })
     }
 
     fn resources(&self) -> Vec<Arc<dyn Resource<Configured>>> {

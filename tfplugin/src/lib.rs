@@ -70,5 +70,7 @@ pub use server::{
     MAX_MESSAGE_SIZE,
 };
 pub use tokio_util::sync::CancellationToken;
+/// The `tracing` crate, whose events the server logs as hclog lines.
+pub use tracing;
 pub use typed::{from_value, to_value};
 pub use value::{Number, Type, Unknown, Value, ValueError};
