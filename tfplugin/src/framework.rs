@@ -272,6 +272,14 @@ pub trait Resource<D: Send + Sync + 'static>: Send + Sync + 'static {
     /// The schema.
     fn schema(&self) -> Schema;
 
+    /// Time limit for one create, read, update, delete or import; it becomes
+    /// the [`Context::deadline`] (none by default). The framework does not
+    /// abort the call: wrap the work in [`Context::run`] or check the deadline,
+    /// so that whatever was created is still returned and recorded.
+    fn timeout(&self) -> Option<Duration> {
+        None
+    }
+
     /// Extra configuration checks (the configuration may hold unknowns).
     async fn validate(&self, _ctx: &Context, _config: &Value) -> Result<(), Diagnostics> {
         Ok(())
@@ -340,6 +348,11 @@ pub trait DataSource<D: Send + Sync + 'static>: Send + Sync + 'static {
 
     /// The schema.
     fn schema(&self) -> Schema;
+
+    /// Time limit for one read; it becomes the [`Context::deadline`].
+    fn timeout(&self) -> Option<Duration> {
+        None
+    }
 
     /// Extra configuration checks (the configuration may hold unknowns).
     async fn validate(&self, _ctx: &Context, _config: &Value) -> Result<(), Diagnostics> {

@@ -232,6 +232,8 @@ impl Logger {
 /// and above, so `TF_LOG=trace` stays readable.
 pub struct HclogLayer {
     module: Arc<str>,
+    /// Where lines go instead of stderr (tests).
+    sink: Option<Arc<std::sync::Mutex<Vec<String>>>>,
 }
 
 impl HclogLayer {
@@ -239,6 +241,7 @@ impl HclogLayer {
     pub fn new(module: &str) -> Self {
         Self {
             module: module.into(),
+            sink: None,
         }
     }
 }
@@ -332,12 +335,20 @@ impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for HclogLayer {
         let mut target_json = String::new();
         write_string(&mut target_json, target);
         v.fields.push(("target".to_string(), target_json));
-        emit(&format_line(
+        let line = format_line(
             level_of(event.metadata().level()),
             &self.module,
             &v.message,
             &v.fields,
-        ));
+        );
+        match &self.sink {
+            Some(sink) => {
+                if let Ok(mut s) = sink.lock() {
+                    s.push(line);
+                }
+            }
+            None => emit(&line),
+        }
     }
 }
 
@@ -384,6 +395,32 @@ mod tests {
         let ts = j["@timestamp"].as_str().unwrap();
         assert_eq!(ts.len(), "2006-01-02T15:04:05.000000Z".len());
         assert!(ts.ends_with('Z'));
+    }
+
+    #[test]
+    fn tracing_events_become_hclog_lines() {
+        use tracing_subscriber::layer::SubscriberExt as _;
+        let sink = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let layer = HclogLayer {
+            module: "probe".into(),
+            sink: Some(sink.clone()),
+        };
+        let enabled = max_level() != Level::Off;
+        tracing::subscriber::with_default(tracing_subscriber::registry().with(layer), || {
+            tracing::error!(app = %"payments", n = 3, "sync failed");
+            tracing::error!(target: "h2::proto", "transport noise is passed at error");
+        });
+        let lines = sink.lock().unwrap().clone();
+        if !enabled {
+            assert!(lines.is_empty(), "nothing is logged without TF_LOG");
+            return;
+        }
+        assert_eq!(lines.len(), 2);
+        let j: serde_json::Value = serde_json::from_str(&lines[0]).unwrap();
+        assert_eq!(j["@level"], "error");
+        assert_eq!(j["@message"], "sync failed");
+        assert_eq!(j["app"], "payments");
+        assert_eq!(j["n"], 3);
     }
 
     #[test]

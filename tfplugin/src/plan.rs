@@ -489,6 +489,89 @@ mod tests {
     }
 
     #[test]
+    fn nested_blocks_and_attributes_are_planned() {
+        use crate::schema::{NestedBlock, Nesting};
+        let b = Block::new()
+            .attribute(
+                Attribute::nested(
+                    "rules",
+                    Nesting::List,
+                    vec![
+                        Attribute::number("port").required().requires_replace(),
+                        Attribute::string("rule_id").computed(),
+                    ],
+                )
+                .optional(),
+            )
+            .block(NestedBlock::new(
+                "settings",
+                Nesting::Single,
+                Block::new()
+                    .attribute(Attribute::string("mode").default("fast"))
+                    .attribute(Attribute::string("etag").computed().use_state_for_unknown()),
+            ));
+        let ty = b.value_type();
+        let config = Value::object([
+            (
+                "rules",
+                Value::List(vec![Value::object([("port", 80i64.into())])]),
+            ),
+            ("settings", Value::object([("mode", Value::Null)])),
+        ])
+        .conform(&ty)
+        .unwrap();
+        let out = plan_resource(&b, &Value::Null, &config, config.clone());
+        let p = &out.planned;
+        let rule0 = &p.attr("rules").as_elements().unwrap()[0];
+        assert!(rule0.attr("rule_id").is_unknown());
+        assert_eq!(p.attr("settings").attr("mode"), &Value::from("fast"));
+        assert!(p.attr("settings").attr("etag").is_unknown());
+
+        // Apply-like prior, then change the nested port: replacement at its path.
+        let prior = Value::object([
+            (
+                "rules",
+                Value::List(vec![Value::object([
+                    ("port", 80i64.into()),
+                    ("rule_id", "r1".into()),
+                ])]),
+            ),
+            (
+                "settings",
+                Value::object([("mode", "fast".into()), ("etag", "e1".into())]),
+            ),
+        ])
+        .conform(&ty)
+        .unwrap();
+        let config2 = Value::object([
+            (
+                "rules",
+                Value::List(vec![Value::object([("port", 81i64.into())])]),
+            ),
+            ("settings", Value::object([("mode", Value::Null)])),
+        ])
+        .conform(&ty)
+        .unwrap();
+        let mut proposed = prior.clone();
+        proposed.set_attr(
+            "rules",
+            Value::List(vec![Value::object([
+                ("port", 81i64.into()),
+                ("rule_id", "r1".into()),
+            ])]),
+        );
+        let out = plan_resource(&b, &prior, &config2, proposed);
+        assert_eq!(
+            out.requires_replace,
+            vec![AttributePath::attr("rules").index(0).attribute("port")]
+        );
+        assert_eq!(
+            out.planned.attr("settings").attr("etag"),
+            &Value::from("e1")
+        );
+    }
+
+    #[test]
     fn requires_replace_if_predicate() {
         let m = requires_replace_if(|_, v| v.as_str() == Some("force"));
         let path = AttributePath::attr("x");

@@ -140,6 +140,23 @@ impl<P: Provider> ProviderService<P> {
         })
     }
 
+    fn ctx_with_timeout(
+        &self,
+        rpc: &str,
+        type_name: &str,
+        timeout: Option<std::time::Duration>,
+    ) -> Context {
+        let mut c = self.ctx(rpc, type_name);
+        if let Some(t) = timeout {
+            c = Context::new(
+                c.cancellation().clone(),
+                Some(std::time::Instant::now() + t),
+                c.log().clone(),
+            );
+        }
+        c
+    }
+
     fn ctx(&self, rpc: &str, type_name: &str) -> Context {
         let mut log = self.log.with("tf_rpc", rpc);
         if !type_name.is_empty() {
@@ -440,7 +457,13 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
         r: Request<pb::read_resource::Request>,
     ) -> Result<Response<pb::read_resource::Response>, Status> {
         let r = r.into_inner();
-        let ctx = self.ctx("ReadResource", &r.type_name);
+        let ctx = self.ctx_with_timeout(
+            "ReadResource",
+            &r.type_name,
+            self.resources
+                .get(&r.type_name)
+                .and_then(|e| e.imp.timeout()),
+        );
         let mut d = Diagnostics::new();
         let mut new_state = None;
         let private = r.private.clone();
@@ -562,7 +585,13 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
         r: Request<pb::apply_resource_change::Request>,
     ) -> Result<Response<pb::apply_resource_change::Response>, Status> {
         let r = r.into_inner();
-        let ctx = self.ctx("ApplyResourceChange", &r.type_name);
+        let ctx = self.ctx_with_timeout(
+            "ApplyResourceChange",
+            &r.type_name,
+            self.resources
+                .get(&r.type_name)
+                .and_then(|e| e.imp.timeout()),
+        );
         let mut d = Diagnostics::new();
         let mut new_state = None;
         let private = r.planned_private.clone();
@@ -642,7 +671,13 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
         r: Request<pb::import_resource_state::Request>,
     ) -> Result<Response<pb::import_resource_state::Response>, Status> {
         let r = r.into_inner();
-        let ctx = self.ctx("ImportResourceState", &r.type_name);
+        let ctx = self.ctx_with_timeout(
+            "ImportResourceState",
+            &r.type_name,
+            self.resources
+                .get(&r.type_name)
+                .and_then(|e| e.imp.timeout()),
+        );
         let mut d = Diagnostics::new();
         let mut imported = Vec::new();
         match (self.resources.get(&r.type_name), self.data()) {
@@ -695,7 +730,13 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
         r: Request<pb::read_data_source::Request>,
     ) -> Result<Response<pb::read_data_source::Response>, Status> {
         let r = r.into_inner();
-        let ctx = self.ctx("ReadDataSource", &r.type_name);
+        let ctx = self.ctx_with_timeout(
+            "ReadDataSource",
+            &r.type_name,
+            self.data_sources
+                .get(&r.type_name)
+                .and_then(|e| e.imp.timeout()),
+        );
         let mut d = Diagnostics::new();
         let mut state = None;
         match (self.data_sources.get(&r.type_name), self.data()) {

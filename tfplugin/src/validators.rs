@@ -50,7 +50,12 @@ impl Validator for StringRegex {
     fn validate(&self, value: &Value, path: &AttributePath, diags: &mut Diagnostics) {
         if let Some(s) = value.as_str() {
             if !self.re.is_match(s) {
-                invalid(diags, path, format!("{:?} is invalid: {}", s, self.message));
+                // The value itself is not repeated: the attribute may be sensitive.
+                invalid(
+                    diags,
+                    path,
+                    format!("The value is invalid: {}.", self.message),
+                );
             }
         }
     }
@@ -78,7 +83,7 @@ impl Validator for StringOneOf {
                     .map(|o| format!("{o:?}"))
                     .collect::<Vec<_>>()
                     .join(", ");
-                invalid(diags, path, format!("{s:?} is not one of {opts}"));
+                invalid(diags, path, format!("The value must be one of {opts}."));
             }
         }
     }
