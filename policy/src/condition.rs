@@ -440,14 +440,11 @@ mod tests {
             &["${aws:PrincipalTag/app}"]
         )
         .eval(&c, true));
-        assert!(
-            clause(
-                "StringNotEquals",
-                "aws:PrincipalAccount",
-                &["${aws:PrincipalTag/app, '111111111111'}"]
-            )
-            .eval(&c, true)
-                == false
-        );
+        assert!(!clause(
+            "StringNotEquals",
+            "aws:PrincipalAccount",
+            &["${aws:PrincipalTag/app, '111111111111'}"]
+        )
+        .eval(&c, true));
     }
 }

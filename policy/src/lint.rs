@@ -340,7 +340,7 @@ fn resources(st: &Statement, path: &str, out: &mut Vec<Finding>) {
             if let Some(name) = res.strip_prefix("function:") {
                 if !name.contains(':') && !name.ends_with('*') {
                     let qualified = format!("{v}:*");
-                    if !r.values.iter().any(|x| *x == qualified) {
+                    if !r.values.contains(&qualified) {
                         out.push(Finding::new(Severity::Warning, "lambda-unqualified-deny", path.to_string(), format!("Deny on {v} does not cover qualified ARNs ({v}:VERSION); add {qualified}")));
                     }
                 }
