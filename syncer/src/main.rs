@@ -1,1 +1,77 @@
-fn main() {}
+//! `syncer` (shipped as `bootstrap` in the Lambda zip).
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use keywhiz_syncer::cli::{Cli, Command};
+use keywhiz_syncer::{lambda, load_sdk_config, Status, Syncer};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let command = match cli.command {
+        Some(c) => c,
+        // Inside Lambda, `bootstrap` is started without arguments.
+        None if std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_some() => {
+            Command::Lambda(Default::default())
+        }
+        None => {
+            eprintln!("usage: syncer once --config FILE [flags]   (see syncer --help)");
+            return ExitCode::from(64);
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("syncer: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    runtime.block_on(run(command))
+}
+
+async fn run(command: Command) -> ExitCode {
+    let (args, is_lambda) = match command {
+        Command::Once(a) => (a, false),
+        Command::Lambda(a) => (a, true),
+    };
+    let settings = match args.resolve() {
+        Ok(s) => s,
+        Err(e) => {
+            keywhiz_syncer::log::error(
+                "config.invalid",
+                serde_json::json!({"error": e.to_string()}),
+            );
+            return ExitCode::from(64);
+        }
+    };
+    let sdk = load_sdk_config().await;
+    let syncer = Syncer::new(settings, &sdk);
+    if is_lambda {
+        // Boxed: the runtime's service stack makes a deep future type.
+        return match Box::pin(lambda::serve(syncer)).await {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                keywhiz_syncer::log::error(
+                    "lambda.runtime",
+                    serde_json::json!({"error": e.to_string()}),
+                );
+                ExitCode::FAILURE
+            }
+        };
+    }
+    let report = syncer.run_once().await;
+    match serde_json::to_string_pretty(&report) {
+        Ok(s) => println!("{s}"),
+        Err(e) => eprintln!("syncer: cannot print the report: {e}"),
+    }
+    match report.status {
+        Status::Ok => ExitCode::SUCCESS,
+        Status::Partial => ExitCode::from(2),
+        Status::DeletesRefused => ExitCode::from(3),
+        Status::Failed => ExitCode::FAILURE,
+    }
+}

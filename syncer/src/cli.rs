@@ -1,0 +1,157 @@
+//! Command line: `syncer once --config FILE [flags]` for operators and tests,
+//! `syncer lambda` (also what `bootstrap` does with no arguments inside Lambda).
+//! Every flag also reads an environment variable, which is how the Lambda is configured.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::settings::{Settings, SettingsError};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "syncer",
+    version,
+    about = "Keywhiz -> AWS Secrets Manager syncer"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run one sync, print the report as JSON on stdout (exit 0 ok, 2 partial, 3 deletes refused, 1 failed).
+    Once(SettingsArgs),
+    /// Serve the Lambda Runtime API (the default when AWS_LAMBDA_RUNTIME_API is set).
+    Lambda(SettingsArgs),
+}
+
+/// Settings as flags / environment; each overrides the `--config` file.
+#[derive(Debug, Clone, Default, Args)]
+pub struct SettingsArgs {
+    /// JSON settings file (keys as the long flags, with `_`).
+    #[arg(long, env = "SYNCER_CONFIG")]
+    pub config: Option<PathBuf>,
+    #[arg(long, env = "SYNCER_APP")]
+    pub app: Option<String>,
+    #[arg(long, env = "SYNCER_TRUST_DOMAIN")]
+    pub trust_domain: Option<String>,
+    #[arg(long, env = "SYNCER_KEYWHIZ_URL")]
+    pub keywhiz_url: Option<String>,
+    #[arg(long, env = "SYNCER_KEYWHIZ_CA_FILE")]
+    pub keywhiz_ca_file: Option<PathBuf>,
+    /// PEM text of the Keywhiz CA bundle.
+    #[arg(long, env = "SYNCER_KEYWHIZ_CA_PEM", hide_env_values = true)]
+    pub keywhiz_ca_pem: Option<String>,
+    #[arg(long, env = "SYNCER_CERT_FILE")]
+    pub cert_file: Option<PathBuf>,
+    #[arg(long, env = "SYNCER_KEY_FILE")]
+    pub key_file: Option<PathBuf>,
+    /// Secret holding the identity bundle (default s2s/<app>/tls).
+    #[arg(long, env = "SYNCER_IDENTITY_SECRET")]
+    pub identity_secret: Option<String>,
+    #[arg(long, env = "SYNCER_MAX_DELETE_SHARE")]
+    pub max_delete_share: Option<f64>,
+    #[arg(long, env = "SYNCER_ALLOW_DELETE_ALL")]
+    pub allow_delete_all: Option<bool>,
+    #[arg(long, env = "SYNCER_RECOVERY_WINDOW_DAYS")]
+    pub recovery_window_days: Option<i64>,
+    #[arg(long, env = "SYNCER_EXPIRY_WARNING_DAYS")]
+    pub expiry_warning_days: Option<i64>,
+    #[arg(long, env = "SYNCER_WRITE_TPS")]
+    pub write_tps: Option<f64>,
+    #[arg(long, env = "SYNCER_WRITE_CONCURRENCY")]
+    pub write_concurrency: Option<usize>,
+    #[arg(long, env = "SYNCER_BATCH_SIZE")]
+    pub batch_size: Option<usize>,
+    #[arg(long, env = "SYNCER_KEYWHIZ_ATTEMPTS")]
+    pub keywhiz_attempts: Option<u32>,
+    #[arg(long, env = "SYNCER_KEYWHIZ_TIMEOUT_SECS")]
+    pub keywhiz_timeout_secs: Option<u64>,
+    #[arg(long, env = "SYNCER_SM_ATTEMPTS")]
+    pub sm_attempts: Option<u32>,
+    /// Plan and report only.
+    #[arg(long, env = "SYNCER_DRY_RUN")]
+    pub dry_run: Option<bool>,
+}
+
+fn set<T>(slot: &mut T, v: Option<T>) {
+    if let Some(v) = v {
+        *slot = v;
+    }
+}
+
+impl SettingsArgs {
+    /// File (if any) overlaid with flags, validated.
+    pub fn resolve(&self) -> Result<Settings, SettingsError> {
+        let mut s = match &self.config {
+            Some(p) => Settings::from_file(p)?,
+            None => Settings::default(),
+        };
+        let a = self.clone();
+        set(&mut s.app, a.app);
+        set(&mut s.trust_domain, a.trust_domain);
+        set(&mut s.keywhiz_url, a.keywhiz_url);
+        if a.keywhiz_ca_file.is_some() {
+            s.keywhiz_ca_file = a.keywhiz_ca_file;
+        }
+        if a.keywhiz_ca_pem.is_some() {
+            s.keywhiz_ca_pem = a.keywhiz_ca_pem;
+        }
+        if a.cert_file.is_some() {
+            s.cert_file = a.cert_file;
+        }
+        if a.key_file.is_some() {
+            s.key_file = a.key_file;
+        }
+        if a.identity_secret.is_some() {
+            s.identity_secret = a.identity_secret;
+        }
+        set(&mut s.max_delete_share, a.max_delete_share);
+        set(&mut s.allow_delete_all, a.allow_delete_all);
+        set(&mut s.recovery_window_days, a.recovery_window_days);
+        set(&mut s.expiry_warning_days, a.expiry_warning_days);
+        set(&mut s.write_tps, a.write_tps);
+        set(&mut s.write_concurrency, a.write_concurrency);
+        set(&mut s.batch_size, a.batch_size);
+        set(&mut s.keywhiz_attempts, a.keywhiz_attempts);
+        set(&mut s.keywhiz_timeout_secs, a.keywhiz_timeout_secs);
+        set(&mut s.sm_attempts, a.sm_attempts);
+        set(&mut s.dry_run, a.dry_run);
+        s.validate()?;
+        Ok(s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_override_the_file() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let p = dir.path().join("s.json");
+        std::fs::write(
+            &p,
+            r#"{"app":"payments","trust_domain":"example.internal","keywhiz_url":"https://kw",
+                "keywhiz_ca_pem":"x","write_tps":5}"#,
+        )
+        .expect("write");
+        let cli = Cli::try_parse_from([
+            "syncer",
+            "once",
+            "--config",
+            p.to_str().unwrap_or_default(),
+            "--write-tps",
+            "7",
+        ])
+        .expect("parse");
+        let Some(Command::Once(args)) = cli.command else {
+            panic!("expected once");
+        };
+        let s = args.resolve().expect("resolve");
+        assert_eq!(s.write_tps, 7.0);
+        assert_eq!(s.app, "payments");
+    }
+}

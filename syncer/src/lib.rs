@@ -1,0 +1,39 @@
+//! keywhiz-syncer: keeps an app account's Secrets Manager (`keywhiz/*`) equal
+//! to what Keywhiz lets the app read, cheaply (a no-op run reads no value:
+//! one Keywhiz listing and ceil(M/100) `ListSecrets` calls) and safely
+//! (nothing is written or deleted when Keywhiz cannot be trusted; a listing
+//! that would delete too much deletes nothing; foreign secrets are never touched).
+//!
+//! Modules, one job each: [`settings`] (what to do), [`identity`] (the app's
+//! mTLS certificate), [`source`] (Keywhiz), [`inventory`] (Secrets Manager,
+//! metadata only), [`plan`] (the pure diff), [`apply`] (writes), [`sync`]
+//! (one run), [`report`]/[`log`]/[`metrics`] (what it did), [`cli`] and
+//! [`lambda`] (the two front ends, same code path).
+
+pub mod apply;
+pub mod cli;
+pub mod clock;
+pub mod identity;
+pub mod inventory;
+pub mod lambda;
+pub mod log;
+pub mod metrics;
+pub mod plan;
+pub mod ratelimit;
+pub mod report;
+pub mod settings;
+pub mod source;
+pub mod sync;
+pub mod tags;
+
+pub use report::{Report, Status};
+pub use settings::Settings;
+pub use sync::{secretsmanager_client, Syncer};
+
+/// The SDK configuration from the environment (region, credentials,
+/// `AWS_ENDPOINT_URL`), loaded once per process.
+pub async fn load_sdk_config() -> aws_config::SdkConfig {
+    aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .load()
+        .await
+}
