@@ -206,6 +206,9 @@ impl Clause {
 fn positive_match(base: Base, values: &[String], req: &str, ctx: &Context, vars: bool) -> bool {
     use Base::*;
     values.iter().any(|pv| match base {
+        _ if base.takes_variables() && (!vars || !pv.contains("${")) => {
+            literal_match(base, pv, req)
+        }
         StringEquals | StringNotEquals => {
             vars::resolve_text(pv, ctx, vars).is_some_and(|p| p == req)
         }
@@ -237,6 +240,19 @@ fn positive_match(base: Base, values: &[String], req: &str, ctx: &Context, vars:
         IpAddress | NotIpAddress => crate::ip::cidr_contains(pv, req),
         Null => false,
     })
+}
+
+/// String/ARN operators on a value without policy variables: no allocation on the hot path.
+fn literal_match(base: Base, pv: &str, req: &str) -> bool {
+    use Base::*;
+    match base {
+        StringEquals | StringNotEquals => pv == req,
+        StringEqualsIgnoreCase | StringNotEqualsIgnoreCase => {
+            pv.to_lowercase() == req.to_lowercase()
+        }
+        StringLike | StringNotLike => pattern::glob(pv, req, false),
+        _ => arn::like(pv, req),
+    }
 }
 
 fn num2(p: &str, r: &str) -> Option<(f64, f64)> {

@@ -323,6 +323,9 @@ pub fn resource_matches(
     vars: bool,
 ) -> bool {
     let any = values.iter().any(|r| {
+        if !vars || !r.contains("${") {
+            return arn::like(r, resource);
+        }
         vars::resolve_toks(r, ctx, vars, true).is_some_and(|t| arn::matches(&t, resource))
     });
     any != negated

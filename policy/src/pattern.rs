@@ -64,10 +64,45 @@ pub fn matches_toks(pat: &[Tok], text: &[char], fold_case: bool) -> bool {
     pat[p..].iter().all(|t| *t == Tok::Star)
 }
 
-/// Convenience: match pattern text against text.
+/// Matches pattern text (`*`, `?` wildcards) against text without allocating.
 pub fn glob(pattern: &str, text: &str, fold_case: bool) -> bool {
+    if pattern.is_ascii() && text.is_ascii() {
+        return glob_bytes(pattern.as_bytes(), text.as_bytes(), fold_case);
+    }
     let chars: Vec<char> = text.chars().collect();
     matches_toks(&tokens(pattern), &chars, fold_case)
+}
+
+/// The same algorithm as [`matches_toks`] over ASCII bytes.
+fn glob_bytes(pat: &[u8], text: &[u8], fold_case: bool) -> bool {
+    let eq = |a: u8, b: u8| a == b || (fold_case && a.eq_ignore_ascii_case(&b));
+    let (mut p, mut t) = (0usize, 0usize);
+    let mut star: Option<(usize, usize)> = None;
+    while t < text.len() {
+        match pat.get(p) {
+            Some(b'*') => {
+                star = Some((p, t));
+                p += 1;
+            }
+            Some(b'?') => {
+                p += 1;
+                t += 1;
+            }
+            Some(c) if eq(*c, text[t]) => {
+                p += 1;
+                t += 1;
+            }
+            _ => match star {
+                Some((sp, st)) => {
+                    p = sp + 1;
+                    t = st + 1;
+                    star = Some((sp, st + 1));
+                }
+                None => return false,
+            },
+        }
+    }
+    pat[p..].iter().all(|c| *c == b'*')
 }
 
 /// Does the pattern text contain a wildcard?
