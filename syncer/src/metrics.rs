@@ -66,9 +66,12 @@ impl Intercept for CallCounter {
         "s2s-syncer-call-counter"
     }
 
-    fn read_before_execution(
+    // Not `read_before_execution`: client interceptors see that hook before
+    // the operation's metadata is in the config bag.
+    fn read_before_serialization(
         &self,
         _ctx: &BeforeSerializationInterceptorContextRef<'_>,
+        _rc: &RuntimeComponents,
         cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
         let op = cfg.load::<Metadata>().map(|m| m.name().to_owned());
