@@ -1,2 +1,12 @@
+//! terraform-provider-s2s: Registry s2s flags, Keywhiz secret assignments,
+//! lambda-s2s functions, and the s2s naming functions, on the `tfplugin`
+//! runtime.
+
 pub mod aws;
+mod data_sources;
+mod functions;
+mod provider;
 pub mod settings;
+mod validation;
+
+pub use provider::{S2sData, S2sProvider, PROVIDER_ADDRESS};

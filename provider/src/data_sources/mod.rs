@@ -1,0 +1,17 @@
+//! Data sources.
+
+mod caller_identity;
+mod sync_schedule;
+
+use std::sync::Arc;
+
+use tfplugin::DataSource;
+
+use crate::S2sData;
+
+pub fn all() -> Vec<Arc<dyn DataSource<S2sData>>> {
+    vec![
+        Arc::new(sync_schedule::SyncScheduleDataSource),
+        Arc::new(caller_identity::CallerIdentityDataSource),
+    ]
+}

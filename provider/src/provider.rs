@@ -1,0 +1,198 @@
+//! The provider itself: its configuration block and what it offers.
+
+use std::sync::Arc;
+
+use tfplugin::{
+    async_trait, Attribute, AttributePath, Block, ConfigureRequest, Context, DataSource,
+    Diagnostics, Function, NestedBlock, Nesting, Provider, Schema, Value,
+};
+
+use crate::settings::{self, RawAwsSettings, RawSettings, Settings};
+
+/// The provider's registry address (`source = "s2s/s2s"`).
+pub const PROVIDER_ADDRESS: &str = "registry.terraform.io/s2s/s2s";
+
+/// What configure hands to every resource and data source.
+pub struct S2sData {
+    pub settings: Settings,
+}
+
+pub struct S2sProvider;
+
+#[async_trait]
+impl Provider for S2sProvider {
+    type Data = S2sData;
+
+    fn name(&self) -> &str {
+        "s2s"
+    }
+
+    fn schema(&self) -> Schema {
+        let env_note = |var: &str| format!(" Falls back to the `{var}` environment variable.");
+        let string = |name: &str, var: &str, text: &str| {
+            Attribute::string(name)
+                .optional()
+                .markdown_description(format!("{text}{}", env_note(var)))
+        };
+        Schema::new(
+            Block::new()
+                .markdown_description("Configures how the provider reaches Registry, Keywhiz and AWS. Functions need none of it.")
+                .attribute(string("registry_url", "S2S_REGISTRY_URL", "Base URL of the Registry API (`https://...`)."))
+                .attribute(string("keywhiz_url", "S2S_KEYWHIZ_URL", "Base URL of Keywhiz (`https://...`)."))
+                .attribute(string(
+                    "client_certificate",
+                    "S2S_CLIENT_CERTIFICATE",
+                    "The provider's mTLS client certificate: PEM, or the path of a PEM file.",
+                ))
+                .attribute(
+                    string(
+                        "client_key",
+                        "S2S_CLIENT_KEY",
+                        "The private key of `client_certificate`: PEM, or the path of a PEM file.",
+                    )
+                    .sensitive(),
+                )
+                .attribute(string(
+                    "ca_bundle",
+                    "S2S_CA_BUNDLE",
+                    "CA certificates that Registry's and Keywhiz's server certificates chain to: PEM, or the path of a PEM file.",
+                ))
+                .attribute(string(
+                    "trust_domain",
+                    "S2S_TRUST_DOMAIN",
+                    "SPIFFE trust domain of the mesh, e.g. `example.internal`.",
+                ))
+                .attribute(string(
+                    "mesh_domain",
+                    "S2S_MESH_DOMAIN",
+                    "DNS domain the mesh gateway routes by SNI, e.g. `meshproxy.example.internal`.",
+                ))
+                .attribute(Attribute::number("expiry_warning_days").optional().markdown_description(
+                    "Plan warns about assigned secrets that expire within this many days. Default 30.",
+                ))
+                .attribute(Attribute::number("request_timeout_seconds").optional().markdown_description(
+                    "Upper bound on one API operation including its retries (429, 5xx, connection errors, with exponential backoff and jitter). Default 120.",
+                ))
+                .block(NestedBlock::new(
+                    "aws",
+                    Nesting::Single,
+                    Block::new()
+                        .markdown_description("AWS settings for STS GetCallerIdentity (the account an apply runs in). Unset values come from the standard AWS environment.")
+                        .attribute(string("region", "S2S_AWS_REGION", "AWS region, e.g. `eu-west-2`."))
+                        .attribute(string(
+                            "endpoint",
+                            "S2S_AWS_ENDPOINT",
+                            "Custom endpoint for AWS APIs (e.g. a local moto).",
+                        ))
+                        .attribute(string(
+                            "assume_role_arn",
+                            "S2S_AWS_ASSUME_ROLE_ARN",
+                            "Role to assume before calling AWS.",
+                        )),
+                )),
+        )
+    }
+
+    async fn configure(
+        &self,
+        ctx: &Context,
+        req: ConfigureRequest,
+    ) -> Result<S2sData, Diagnostics> {
+        let raw = raw_settings(&req.config)?;
+        let settings =
+            settings::resolve(&raw, |var| std::env::var(var).ok()).map_err(|errors| {
+                let mut diags = Diagnostics::new();
+                for e in errors {
+                    let mut path = AttributePath::root();
+                    for step in e.attribute {
+                        path = path.attribute(step);
+                    }
+                    diags.add_attribute_error(path, "Invalid provider configuration", e.message);
+                }
+                diags
+            })?;
+        ctx.log()
+            .with("registry", settings.registry_url.is_some())
+            .with("keywhiz", settings.keywhiz_url.is_some())
+            .with("aws", settings.aws.is_some())
+            .debug("s2s provider configured");
+        Ok(S2sData { settings })
+    }
+
+    fn data_sources(&self) -> Vec<Arc<dyn DataSource<S2sData>>> {
+        crate::data_sources::all()
+    }
+
+    fn functions(&self) -> Vec<Arc<dyn Function>> {
+        crate::functions::all()
+    }
+}
+
+/// Reads the configuration block. Values unknown at plan time cannot be
+/// checked or used, so they are refused with their attribute's path.
+fn raw_settings(config: &Value) -> Result<RawSettings, Diagnostics> {
+    let mut diags = Diagnostics::new();
+    let mut string = |value: &Value, path: AttributePath| -> Option<String> {
+        if value.is_unknown() {
+            diags.add_attribute_error(
+                path,
+                "Provider setting not known during plan",
+                "The s2s provider needs this value during plan; it must not depend on a resource that is created in the same apply.",
+            );
+            return None;
+        }
+        value.as_str().map(str::to_owned)
+    };
+    let attr = |name: &str| (config.attr(name), AttributePath::attr(name));
+    let (v, p) = attr("registry_url");
+    let registry_url = string(v, p);
+    let (v, p) = attr("keywhiz_url");
+    let keywhiz_url = string(v, p);
+    let (v, p) = attr("client_certificate");
+    let client_certificate = string(v, p);
+    let (v, p) = attr("client_key");
+    let client_key = string(v, p);
+    let (v, p) = attr("ca_bundle");
+    let ca_bundle = string(v, p);
+    let (v, p) = attr("trust_domain");
+    let trust_domain = string(v, p);
+    let (v, p) = attr("mesh_domain");
+    let mesh_domain = string(v, p);
+    let aws_block = config.attr("aws");
+    let aws = (!aws_block.is_null()).then(|| {
+        let aws_attr = |name: &str| {
+            (
+                aws_block.attr(name),
+                AttributePath::attr("aws").attribute(name),
+            )
+        };
+        let (v, p) = aws_attr("region");
+        let region = string(v, p);
+        let (v, p) = aws_attr("endpoint");
+        let endpoint = string(v, p);
+        let (v, p) = aws_attr("assume_role_arn");
+        let assume_role_arn = string(v, p);
+        RawAwsSettings {
+            region,
+            endpoint,
+            assume_role_arn,
+        }
+    });
+    let expiry_warning_days = config.attr("expiry_warning_days").as_i64();
+    let request_timeout_seconds = config.attr("request_timeout_seconds").as_i64();
+    if diags.has_errors() {
+        return Err(diags);
+    }
+    Ok(RawSettings {
+        registry_url,
+        keywhiz_url,
+        client_certificate,
+        client_key,
+        ca_bundle,
+        trust_domain,
+        mesh_domain,
+        expiry_warning_days,
+        request_timeout_seconds,
+        aws,
+    })
+}
