@@ -39,12 +39,21 @@ pub struct Writer<'a> {
     pub recovery_window_days: i64,
 }
 
-fn sdk_error<E>(e: aws_sdk_secretsmanager::error::SdkError<E>) -> String
+pub(crate) fn sdk_error<E>(e: aws_sdk_secretsmanager::error::SdkError<E>) -> String
 where
-    E: std::error::Error + Send + Sync + 'static,
     aws_sdk_secretsmanager::Error: From<aws_sdk_secretsmanager::error::SdkError<E>>,
 {
-    DisplayErrorContext(aws_sdk_secretsmanager::Error::from(e)).to_string()
+    describe(aws_sdk_secretsmanager::Error::from(e))
+}
+
+/// `Code: message` for service errors, the whole chain otherwise.
+pub(crate) fn describe(e: aws_sdk_secretsmanager::Error) -> String {
+    use aws_sdk_secretsmanager::error::ProvideErrorMetadata;
+    match (e.code(), e.message()) {
+        (Some(code), Some(msg)) => format!("{code}: {msg}"),
+        (Some(code), None) => code.to_owned(),
+        _ => DisplayErrorContext(e).to_string(),
+    }
 }
 
 /// The checksum to record for fetched content: Keywhiz's, or for old rows

@@ -177,14 +177,7 @@ pub async fn from_secret(
         .secret_id(secret)
         .send()
         .await
-        .map_err(|e| {
-            fail(
-                aws_smithy_types::error::display::DisplayErrorContext(
-                    aws_sdk_secretsmanager::Error::from(e),
-                )
-                .to_string(),
-            )
-        })?;
+        .map_err(|e| fail(crate::apply::sdk_error(e)))?;
     let text = match (out.secret_string(), out.secret_binary()) {
         (Some(s), _) => s.to_owned(),
         (None, Some(b)) => String::from_utf8(b.as_ref().to_vec())

@@ -7,7 +7,6 @@ use std::time::{Duration, Instant};
 
 use aws_config::SdkConfig;
 use aws_sdk_secretsmanager::Client;
-use aws_smithy_types::error::display::DisplayErrorContext;
 use aws_smithy_types::retry::RetryConfig;
 use futures_util::{stream, StreamExt};
 use keywhiz_client::{ClientConfig, KeywhizClient, RetryPolicy};
@@ -166,7 +165,7 @@ impl Syncer {
             Err(e) => {
                 return Report::failed(format!(
                     "listing Secrets Manager: {}",
-                    DisplayErrorContext(e)
+                    crate::apply::describe(e)
                 ))
             }
         };

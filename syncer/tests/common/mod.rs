@@ -269,10 +269,13 @@ impl World {
                         )
                     })
                     .collect();
+                // AWS reads AWSCURRENT by default; moto 5.2.5 reads its own
+                // "default version", which UpdateSecretVersionStage does not move.
                 let v = self
                     .check
                     .get_secret_value()
                     .secret_id(&name)
+                    .version_stage("AWSCURRENT")
                     .send()
                     .await
                     .expect("get value");
