@@ -49,6 +49,27 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
     Ok(())
 }
 
+/// A file inside a bundle directory (an ancestor holds index.json listing it) is checked as
+/// that template: rendered with the example parameters, with the manifest's accepted lints.
+fn bundle_member(file: &Path) -> Result<Option<(String, Vec<Finding>)>> {
+    let abs = std::fs::canonicalize(file).with_context(|| file.display().to_string())?;
+    for dir in abs.ancestors().skip(1) {
+        if dir.join("index.json").is_file() {
+            let Ok(rel) = abs.strip_prefix(dir) else {
+                return Ok(None);
+            };
+            let name = rel.with_extension("").to_string_lossy().replace('\\', "/");
+            let bundle = Bundle::from_dir(dir)?;
+            if bundle.templates.contains_key(&name) {
+                let mut all = bundle.check();
+                return Ok(all.remove(&name).map(|f| (name, f)));
+            }
+            return Ok(None);
+        }
+    }
+    Ok(None)
+}
+
 pub fn run(a: &Args) -> Result<u8> {
     if a.positional.is_empty() {
         bail!("check needs FILE or DIR");
@@ -88,6 +109,10 @@ pub fn run(a: &Args) -> Result<u8> {
                 files.push(path.to_path_buf());
             }
             for f in files {
+                if let Some((name, findings)) = bundle_member(&f)? {
+                    results.insert(format!("{} ({name})", f.display()), findings);
+                    continue;
+                }
                 let text = std::fs::read_to_string(&f).with_context(|| f.display().to_string())?;
                 let t = forced.unwrap_or_else(|| guess_type(&f, &text));
                 results.insert(f.display().to_string(), check(&text, t));

@@ -35,7 +35,19 @@ pub fn run(a: &Args) -> Result<u8> {
                 let why = ans
                     .denied_example
                     .as_ref()
-                    .map(|d| d.reason.to_string())
+                    .map(|d| {
+                        let by: Vec<String> = d
+                            .deciding
+                            .iter()
+                            .take(2)
+                            .map(|s| format!("{}#{}", s.policy, s.statement))
+                            .collect();
+                        if by.is_empty() {
+                            d.reason.to_string()
+                        } else {
+                            format!("{}: {}", d.reason, by.join(", "))
+                        }
+                    })
                     .unwrap_or_default();
                 println!(
                     "  {:<28} never ({} requests tried; e.g. {why})",
@@ -55,7 +67,9 @@ pub fn run(a: &Args) -> Result<u8> {
             ans.tried,
             if expected { "" } else { "  <-- not in --only" }
         );
-        for (req, d) in ans.allowed.iter().take(3) {
+        let mut shown: Vec<_> = ans.allowed.iter().collect();
+        shown.sort_by_key(|(r, _)| r.context.iter().count());
+        for (req, d) in shown.into_iter().take(2) {
             println!(
                 "      counterexample: principal={} action={} resource={} context: {}",
                 req.principal.arn, req.action, req.resource, req.context
@@ -68,8 +82,11 @@ pub fn run(a: &Args) -> Result<u8> {
                 .collect();
             println!("      allowed by: {}", by.join(", "));
         }
-        if ans.allowed.len() > 3 {
-            println!("      ... and {} more", ans.allowed.len() - 3);
+        if ans.allowed.len() > 2 {
+            println!(
+                "      ... and {} more allowed requests",
+                ans.allowed.len() - 2
+            );
         }
     }
     let never = answers.iter().filter(|a| a.allowed.is_empty()).count();
