@@ -10,9 +10,13 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let command = match cli.command {
         Some(c) => c,
-        // Inside Lambda, `bootstrap` is started without arguments.
+        // Inside Lambda, `bootstrap` is started without arguments; settings
+        // then come from the environment, as for `syncer lambda`.
         None if std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_some() => {
-            Command::Lambda(Default::default())
+            match Cli::parse_from(["syncer", "lambda"]).command {
+                Some(c) => c,
+                None => return ExitCode::FAILURE,
+            }
         }
         None => {
             eprintln!("usage: syncer once --config FILE [flags]   (see syncer --help)");

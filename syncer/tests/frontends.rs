@@ -1,0 +1,199 @@
+//! The two front ends run the same code path: `syncer once --config FILE`
+//! (exit codes, JSON report on stdout) and the Lambda binary (`bootstrap`
+//! with no arguments) against a local Lambda Runtime API.
+
+mod common;
+
+use std::process::{Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::routing::{get, post};
+use common::World;
+use serde_json::Value;
+
+const BIN: &str = env!("CARGO_BIN_EXE_syncer");
+
+fn base_env(w: &World) -> Vec<(String, String)> {
+    w.moto.env()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cli_once_with_a_config_file() {
+    let w = World::start(12).await;
+    let dir = tempfile::tempdir().expect("tmp");
+    let config = dir.path().join("syncer.json");
+    let settings = serde_json::json!({
+        "app": common::APP,
+        "trust_domain": common::TRUST_DOMAIN,
+        "keywhiz_url": w.kw.base_url(),
+        "keywhiz_ca_file": w.kw.ca_path(),
+        "write_tps": 10
+    });
+    std::fs::write(&config, settings.to_string()).expect("config");
+    let run = |extra: &[&str]| {
+        let mut cmd = Command::new(BIN);
+        cmd.args(["once", "--config"])
+            .arg(&config)
+            .args(extra)
+            .envs(base_env(&w))
+            .stdin(Stdio::null());
+        cmd.output().expect("run syncer")
+    };
+    let out = tokio::task::block_in_place(|| run(&["--write-tps", "50"]));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).expect("report JSON");
+    assert_eq!(report["status"], "ok");
+    assert_eq!(report["actions"]["created"], 12);
+    assert_eq!(w.synced_values().await, w.expected());
+    // Logs are JSON lines on stderr, and never carry a value.
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    for line in stderr.lines() {
+        let v: Value = serde_json::from_str(line).expect("JSON log line");
+        assert!(v["event"].is_string());
+    }
+    assert!(
+        !stderr.contains("value-3-v1"),
+        "a secret value leaked into the log"
+    );
+
+    // Refused deletes exit 3.
+    w.admin
+        .modify_client_groups(
+            common::APP,
+            &keywhiz_client::ModifyGroupsRequest {
+                add_groups: vec![],
+                remove_groups: vec![common::GROUP.into()],
+            },
+        )
+        .await
+        .expect("evict");
+    let out = tokio::task::block_in_place(|| run(&[]));
+    assert_eq!(out.status.code(), Some(3));
+    assert_eq!(w.synced_values().await.len(), 12);
+
+    // Bad settings exit 64 and name the setting.
+    let out = tokio::task::block_in_place(|| run(&["--max-delete-share", "2"]));
+    assert_eq!(out.status.code(), Some(64));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("max_delete_share"));
+}
+
+/// A Lambda Runtime API that hands out `events` invocations, then waits.
+#[derive(Clone, Default)]
+struct Runtime {
+    next: Arc<Mutex<u32>>,
+    events: u32,
+    responses: Arc<Mutex<Vec<(String, String)>>>,
+}
+
+async fn next(State(rt): State<Runtime>) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let n = {
+        let mut n = rt.next.lock().expect("lock");
+        *n += 1;
+        *n
+    };
+    if n > rt.events {
+        std::future::pending::<()>().await;
+    }
+    let deadline = (keywhiz_syncer::clock::now_epoch() + 300) * 1000;
+    let mut h = HeaderMap::new();
+    h.insert(
+        "lambda-runtime-aws-request-id",
+        format!("req-{n}").parse().expect("hdr"),
+    );
+    h.insert(
+        "lambda-runtime-deadline-ms",
+        deadline.to_string().parse().expect("hdr"),
+    );
+    h.insert(
+        "lambda-runtime-invoked-function-arn",
+        "arn:aws:lambda:us-east-1:123456789012:function:keywhiz-syncer"
+            .parse()
+            .expect("hdr"),
+    );
+    let event = r#"{"source":"aws.events","detail-type":"Scheduled Event","detail":{}}"#;
+    (h, event).into_response()
+}
+
+async fn respond(
+    State(rt): State<Runtime>,
+    Path((id, kind)): Path<(String, String)>,
+    body: String,
+) -> &'static str {
+    rt.responses
+        .lock()
+        .expect("lock")
+        .push((format!("{id}/{kind}"), body));
+    "{}"
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lambda_bootstrap_serves_invocations_with_clients_built_once() {
+    let w = World::start(5).await;
+    let rt = Runtime {
+        events: 2,
+        ..Runtime::default()
+    };
+    let app = axum::Router::new()
+        .route("/2018-06-01/runtime/invocation/next", get(next))
+        .route("/2018-06-01/runtime/invocation/{id}/{kind}", post(respond))
+        .with_state(rt.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move { axum::serve(listener, app).await });
+
+    let mut child = Command::new(BIN)
+        .envs(base_env(&w))
+        .env("AWS_LAMBDA_RUNTIME_API", addr.to_string())
+        .env("AWS_LAMBDA_FUNCTION_NAME", "keywhiz-syncer")
+        .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
+        .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
+        .env("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/keywhiz-syncer")
+        .env("AWS_LAMBDA_LOG_STREAM_NAME", "test")
+        .env("SYNCER_APP", common::APP)
+        .env("SYNCER_TRUST_DOMAIN", common::TRUST_DOMAIN)
+        .env("SYNCER_KEYWHIZ_URL", w.kw.base_url())
+        .env("SYNCER_KEYWHIZ_CA_FILE", w.kw.ca_path())
+        .env("SYNCER_WRITE_TPS", "50")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("start bootstrap");
+    let mut responses = Vec::new();
+    for _ in 0..300 {
+        responses = rt.responses.lock().expect("lock").clone();
+        if responses.len() >= 2 || child.try_wait().ok().flatten().is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(responses.len(), 2, "{responses:?}");
+    assert_eq!(responses[0].0, "req-1/response");
+    let first: Value = serde_json::from_str(&responses[0].1).expect("report");
+    assert_eq!(first["actions"]["created"], 5);
+    assert_eq!(
+        first["secretsmanager"]["calls"]["GetSecretValue"], 1,
+        "identity read"
+    );
+    let second: Value = serde_json::from_str(&responses[1].1).expect("report");
+    assert_eq!(second["status"], "ok");
+    // Same process, same clients: the identity is not read again.
+    assert_eq!(
+        second["secretsmanager"]["calls"],
+        serde_json::json!({"ListSecrets": 1}),
+        "{second}"
+    );
+    assert_eq!(w.synced_values().await, w.expected());
+}
