@@ -4,7 +4,7 @@
 # Run from the repository root. VENV points at the project venv (parliament installed there).
 set -euo pipefail
 
-VENV="${VENV:-$PWD/.venv}"
+VENV="${VENV:-${S2S_VENV:-$PWD/.venv}}"
 RUNS="${RUNS:-9}"
 TARGET="${CARGO_TARGET_DIR:-$PWD/target}"
 BIN="$TARGET/release/s2s-policy"
