@@ -146,3 +146,38 @@ async fn binary_values_and_dry_runs() {
         Some(vec![0xff, 0x00, 0xfe, 0x80])
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failed_content_fetches_are_left_for_the_next_run() {
+    let w = World::start(10).await;
+    let syncer = w.syncer(w.settings()).await;
+    assert_eq!(syncer.run_once().await.status, Status::Ok);
+    let before = w.synced_values().await;
+    for i in 0..3 {
+        w.set_secret(&name(i), &format!("value-{i}-v2"), BTreeMap::new())
+            .await;
+    }
+    w.kw.server()
+        .set_faults(mock_common::Faults {
+            error_rate: 1.0,
+            path_prefix: "/batchsecret".into(),
+            ..mock_common::Faults::none()
+        })
+        .expect("faults");
+    w.clear_counters();
+    let r = syncer.run_once().await;
+    assert_eq!(r.status, Status::Partial, "{r:?}");
+    assert_eq!(r.actions.failed, 3);
+    assert_eq!(r.contents_fetched, 0);
+    assert_eq!(w.sm_http.forwarded().get("PutSecretValue"), None);
+    assert_eq!(w.sm_http.forwarded().get("DeleteSecret"), None);
+    assert_eq!(w.synced_values().await, before, "old values stay");
+
+    w.kw.server()
+        .set_faults(mock_common::Faults::none())
+        .expect("faults");
+    let r = syncer.run_once().await;
+    assert_eq!(r.status, Status::Ok, "{r:?}");
+    assert_eq!(r.actions.updated, 3);
+    assert_eq!(w.synced_values().await, w.expected());
+}
