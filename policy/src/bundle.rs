@@ -124,6 +124,10 @@ pub const EMBEDDED: &[(&str, &str)] = &[
         include_str!("../../policies/iam/ci-deployer-identity.json"),
     ),
     (
+        "iam/ci-deployer-trust.json",
+        include_str!("../../policies/iam/ci-deployer-trust.json"),
+    ),
+    (
         "iam/secret-keywhiz-resource.json",
         include_str!("../../policies/iam/secret-keywhiz-resource.json"),
     ),
@@ -132,6 +136,20 @@ pub const EMBEDDED: &[(&str, &str)] = &[
         include_str!("../../policies/iam/secret-cert-resource.json"),
     ),
 ];
+
+/// Why a parameter value would widen a policy, if it would.
+fn widening(value: &str) -> Option<String> {
+    if let Some(c) = value.chars().find(|c| matches!(c, '*' | '?')) {
+        return Some(format!("contains the IAM wildcard {c:?}"));
+    }
+    if value.contains("${") {
+        return Some("contains a policy variable or placeholder (\"${\")".into());
+    }
+    if value.chars().any(char::is_control) {
+        return Some("contains a control character".into());
+    }
+    None
+}
 
 fn read(path: &Path) -> Result<String> {
     std::fs::read_to_string(path).map_err(|source| Error::Io {
@@ -216,11 +234,27 @@ impl Bundle {
     }
 
     /// Checks a parameter value against its declared pattern.
+    ///
+    /// Whatever the pattern, a value that would widen the rendered policy is refused
+    /// first: IAM wildcards (`*`, `?`), a policy variable or template placeholder (`${`),
+    /// or control characters. Parameters name one concrete account, Region, app...;
+    /// a wildcard there would grant past the guardrail the template encodes
+    /// (`app = "*"` turns `s2s/${app}/tls` into every app's certificate).
     pub fn validate_param(&self, name: &str, value: &str) -> Result<()> {
         let spec = self.params.get(name).ok_or_else(|| Error::Param {
             name: name.into(),
             message: "not declared in index.json".into(),
         })?;
+        if let Some(why) = widening(value) {
+            return Err(Error::Param {
+                name: name.into(),
+                message: format!(
+                    "{value:?} {why}, which would widen the policy past what the template allows; \
+                     give one concrete {} ({})",
+                    name, spec.description
+                ),
+            });
+        }
         let schema = serde_json::json!({"type": "string", "pattern": spec.pattern});
         if jsonschema::is_valid(&schema, &serde_json::Value::String(value.into())) {
             Ok(())

@@ -66,6 +66,10 @@ struct WorldFile {
     accounts: BTreeMap<String, Account>,
     roles: BTreeMap<String, RoleDef>,
     secrets: Vec<SecretDef>,
+    /// Values of organization-wide template parameters the accounts do not give
+    /// (`ci_account_id`).
+    #[serde(default)]
+    params: BTreeMap<String, String>,
 }
 
 /// A principal of the world that can make requests.
@@ -161,7 +165,7 @@ impl World {
 
     /// Template parameters for an account.
     pub fn params(&self, key: &str) -> BTreeMap<String, String> {
-        let mut m = BTreeMap::new();
+        let mut m = self.file.params.clone();
         m.insert("org_id".to_string(), self.file.org_id.clone());
         m.insert("region".to_string(), self.file.region.clone());
         if let Some(c) = self.file.accounts.values().find(|a| a.central) {

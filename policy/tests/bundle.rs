@@ -196,3 +196,65 @@ fn who_can_change_the_syncer_function_is_only_ci() {
         &["ci@payments"],
     );
 }
+
+#[test]
+fn render_refuses_values_that_widen_a_policy() {
+    let b = Bundle::embedded().unwrap_or_else(|e| panic!("{e}"));
+    let good: std::collections::BTreeMap<String, String> = [
+        ("account_id", "111111111111"),
+        ("region", "eu-west-1"),
+        ("app", "payments"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    let out = b
+        .render("iam/app-lambda-identity", &good)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(out.contains("secret:s2s/payments/tls-??????"), "{out}");
+    for (param, value, why) in [
+        ("app", "*", "wildcard '*'"),
+        ("app", "pay*", "wildcard '*'"),
+        ("app", "payment?", "wildcard '?'"),
+        ("region", "*", "wildcard '*'"),
+        ("region", "eu-west-?", "wildcard '?'"),
+        ("account_id", "${aws:PrincipalAccount}", "policy variable"),
+        ("app", "payments\n", "control character"),
+    ] {
+        let mut p = good.clone();
+        p.insert(param.to_string(), value.to_string());
+        let err = match b.render("iam/app-lambda-identity", &p) {
+            Ok(doc) => panic!("{param}={value:?} rendered: {doc}"),
+            Err(e) => e.to_string(),
+        };
+        assert!(
+            err.contains(&format!("parameter {param}")) && err.contains(why),
+            "{param}={value:?}: {err}"
+        );
+        assert!(err.contains("widen"), "{err}");
+    }
+    // A value that only fails the pattern keeps the pattern message.
+    let mut p = good.clone();
+    p.insert("app".into(), "Payments".into());
+    let err = b
+        .render("iam/app-lambda-identity", &p)
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(err.contains("does not match"), "{err}");
+}
+
+#[test]
+fn ci_deployer_trust_names_the_runner_of_the_ci_account() {
+    let b = Bundle::embedded().unwrap_or_else(|e| panic!("{e}"));
+    let p: std::collections::BTreeMap<String, String> =
+        [("ci_account_id", "888888888888"), ("org_id", "o-s2sexample1")]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+    let out = b
+        .render("iam/ci-deployer-trust", &p)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(out.contains("arn:aws:iam::888888888888:role/platform/ci-runner"));
+    assert!(s2s_policy::check(&out, s2s_policy::PolicyType::Trust).is_empty());
+}
