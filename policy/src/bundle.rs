@@ -100,6 +100,10 @@ pub const EMBEDDED: &[(&str, &str)] = &[
         include_str!("../../policies/iam/app-lambda-identity.json"),
     ),
     (
+        "iam/app-certificate-read.json",
+        include_str!("../../policies/iam/app-certificate-read.json"),
+    ),
+    (
         "iam/app-lambda-trust.json",
         include_str!("../../policies/iam/app-lambda-trust.json"),
     ),
