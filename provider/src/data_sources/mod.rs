@@ -1,6 +1,8 @@
 //! Data sources.
 
 mod caller_identity;
+mod registry_app;
+mod policy;
 mod sync_schedule;
 
 use std::sync::Arc;
@@ -13,5 +15,7 @@ pub fn all() -> Vec<Arc<dyn DataSource<S2sData>>> {
     vec![
         Arc::new(sync_schedule::SyncScheduleDataSource),
         Arc::new(caller_identity::CallerIdentityDataSource),
+        Arc::new(registry_app::RegistryAppDataSource),
+        Arc::new(policy::PolicyDataSource),
     ]
 }
