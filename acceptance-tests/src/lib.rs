@@ -12,9 +12,11 @@
 mod moto;
 mod names;
 mod paths;
+pub mod stack;
 mod terraform;
 
 pub use moto::Moto;
 pub use names::generated_app_names;
+pub use stack::{Stack, StackOptions};
 pub use paths::{build_profile, provider_dir, repo_root, target_dir, venv_dir};
 pub use terraform::{Output, Provider, Terraform};

@@ -3,9 +3,13 @@
 //! runtime.
 
 pub mod aws;
+mod cache;
+mod clients;
 mod data_sources;
 mod functions;
 mod provider;
+mod reads;
+pub mod resources;
 pub mod settings;
 mod validation;
 

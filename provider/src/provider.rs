@@ -4,9 +4,11 @@ use std::sync::Arc;
 
 use tfplugin::{
     async_trait, Attribute, AttributePath, Block, ConfigureRequest, Context, DataSource,
-    Diagnostics, Function, NestedBlock, Nesting, Provider, Schema, Value,
+    Diagnostics, Function, NestedBlock, Nesting, Provider, Resource, Schema, Value,
 };
 
+use crate::clients::Clients;
+use crate::reads::Reads;
 use crate::settings::{self, RawAwsSettings, RawSettings, Settings};
 
 /// The provider's registry address (`source = "s2s/s2s"`).
@@ -15,6 +17,9 @@ pub const PROVIDER_ADDRESS: &str = "registry.terraform.io/s2s/s2s";
 /// What configure hands to every resource and data source.
 pub struct S2sData {
     pub settings: Settings,
+    pub(crate) clients: Clients,
+    /// Reads shared by the resources of this operation (see `cache`).
+    pub(crate) reads: Reads,
 }
 
 pub struct S2sProvider;
@@ -116,7 +121,15 @@ impl Provider for S2sProvider {
             .with("keywhiz", settings.keywhiz_url.is_some())
             .with("aws", settings.aws.is_some())
             .debug("s2s provider configured");
-        Ok(S2sData { settings })
+        Ok(S2sData {
+            clients: Clients::new(&settings),
+            reads: Reads::default(),
+            settings,
+        })
+    }
+
+    fn resources(&self) -> Vec<Arc<dyn Resource<S2sData>>> {
+        crate::resources::all()
     }
 
     fn data_sources(&self) -> Vec<Arc<dyn DataSource<S2sData>>> {

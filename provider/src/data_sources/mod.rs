@@ -2,6 +2,7 @@
 
 mod caller_identity;
 mod registry_app;
+mod registry_app;
 mod policy;
 mod sync_schedule;
 
@@ -15,6 +16,7 @@ pub fn all() -> Vec<Arc<dyn DataSource<S2sData>>> {
     vec![
         Arc::new(sync_schedule::SyncScheduleDataSource),
         Arc::new(caller_identity::CallerIdentityDataSource),
+        Arc::new(registry_app::RegistryAppDataSource),
         Arc::new(registry_app::RegistryAppDataSource),
         Arc::new(policy::PolicyDataSource),
     ]

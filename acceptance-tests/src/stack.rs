@@ -1,0 +1,264 @@
+//! The systems the s2s resources talk to, started in-process for a test:
+//! mock Registry and mock Keywhiz sharing one test PKI (so the provider's
+//! single `ca_bundle` verifies both), moto when asked, and the provider's
+//! identity — a Keywhiz automation client whose SPIFFE ID Registry treats as
+//! a platform admin.
+
+use std::future::Future;
+use std::sync::Arc;
+
+use keywhiz_client::KeywhizClient;
+use mock_common::{ClientIdentity, Faults, TestPki};
+use mock_keywhiz::{AutomationClientSpec, KeywhizConfig, KeywhizMock};
+use mock_registry::{RegistryConfig, RegistryMock};
+use registry_client::RegistryClient;
+
+use crate::{Moto, Terraform};
+
+/// The trust domain of every stack.
+pub const TRUST_DOMAIN: &str = "example.internal";
+/// The mesh domain of every stack.
+pub const MESH_DOMAIN: &str = "meshproxy.example.internal";
+/// The SPIFFE ID of the provider's identity.
+pub const PROVIDER_SPIFFE_ID: &str = "spiffe://example.internal/platform/terraform";
+
+/// What to start.
+#[derive(Default)]
+pub struct StackOptions {
+    pub registry_seed: Option<mock_registry::Seed>,
+    pub keywhiz_seed: Option<mock_keywhiz::Seed>,
+    /// Also start moto and give the provider AWS settings (STS checks on).
+    pub moto: bool,
+}
+
+/// Running mocks (and moto) plus the provider's identity. Stopped on drop.
+pub struct Stack {
+    rt: tokio::runtime::Runtime,
+    registry: Option<RegistryMock>,
+    keywhiz: Option<KeywhizMock>,
+    identity: ClientIdentity,
+    moto: Option<Moto>,
+    _pki: Arc<TestPki>,
+}
+
+impl Stack {
+    /// Starts the mocks with these seeds.
+    pub fn start(options: StackOptions) -> Stack {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("tokio runtime");
+        let pki = Arc::new(TestPki::temporary().expect("test PKI"));
+        let (registry, keywhiz) = rt.block_on(async {
+            let keywhiz = KeywhizMock::start(KeywhizConfig {
+                pki: Some(pki.clone()),
+                seed: options.keywhiz_seed,
+                automation_clients: vec![AutomationClientSpec {
+                    name: "terraform".into(),
+                    spiffe_id: Some(PROVIDER_SPIFFE_ID.into()),
+                }],
+                ..KeywhizConfig::default()
+            })
+            .await
+            .expect("start mock Keywhiz");
+            let registry = RegistryMock::start(RegistryConfig {
+                pki: Some(pki.clone()),
+                seed: options.registry_seed,
+                trust_domain: TRUST_DOMAIN.into(),
+                extra_admins: vec![PROVIDER_SPIFFE_ID.into()],
+                ..RegistryConfig::default()
+            })
+            .await
+            .expect("start mock Registry");
+            (registry, keywhiz)
+        });
+        let identity = keywhiz.automation_identity().clone();
+        let moto = options.moto.then(Moto::start);
+        Stack {
+            rt,
+            registry: Some(registry),
+            keywhiz: Some(keywhiz),
+            identity,
+            moto,
+            _pki: pki,
+        }
+    }
+
+    pub fn registry(&self) -> &RegistryMock {
+        self.registry.as_ref().expect("registry running")
+    }
+
+    pub fn keywhiz(&self) -> &KeywhizMock {
+        self.keywhiz.as_ref().expect("keywhiz running")
+    }
+
+    pub fn moto(&self) -> Option<&Moto> {
+        self.moto.as_ref()
+    }
+
+    /// The provider's mTLS identity (PEM files).
+    pub fn identity(&self) -> &ClientIdentity {
+        &self.identity
+    }
+
+    /// Runs a future on the mocks' runtime (for clients used by the test).
+    pub fn block_on<F: Future>(&self, f: F) -> F::Output {
+        self.rt.block_on(f)
+    }
+
+    /// The provider's settings as `S2S_*` environment variables (plus the
+    /// AWS credentials for moto when it runs).
+    pub fn env(&self) -> Vec<(String, String)> {
+        let id = &self.identity;
+        let mut env = vec![
+            ("S2S_REGISTRY_URL".into(), self.registry().base_url()),
+            ("S2S_KEYWHIZ_URL".into(), self.keywhiz().base_url()),
+            (
+                "S2S_CLIENT_CERTIFICATE".into(),
+                id.cert_path.display().to_string(),
+            ),
+            ("S2S_CLIENT_KEY".into(), id.key_path.display().to_string()),
+            ("S2S_CA_BUNDLE".into(), id.ca_path.display().to_string()),
+            ("S2S_TRUST_DOMAIN".into(), TRUST_DOMAIN.into()),
+            ("S2S_MESH_DOMAIN".into(), MESH_DOMAIN.into()),
+        ];
+        if let Some(moto) = &self.moto {
+            env.push(("S2S_AWS_ENDPOINT".into(), moto.endpoint()));
+            env.push(("S2S_AWS_REGION".into(), "eu-west-1".into()));
+            for (k, v) in moto.env() {
+                if k.starts_with("AWS_") && k != "AWS_ENDPOINT_URL" {
+                    env.push((k, v));
+                }
+            }
+        }
+        env
+    }
+
+    /// Points a Terraform working directory at this stack.
+    pub fn configure(&self, tf: &mut Terraform) {
+        for (k, v) in self.env() {
+            tf.set_env(k, v);
+        }
+    }
+
+    /// A Registry client as the platform admin (for out-of-band changes).
+    pub fn registry_admin(&self) -> RegistryClient {
+        let admin = self.registry().admin_identity();
+        let config = registry_client::ClientConfig::from_files(
+            self.registry().base_url(),
+            &admin.cert_path,
+            &admin.key_path,
+            &admin.ca_path,
+        )
+        .expect("registry admin config");
+        RegistryClient::new(&config).expect("registry admin client")
+    }
+
+    /// A Keywhiz automation client (for out-of-band changes and checks).
+    pub fn keywhiz_automation(&self) -> KeywhizClient {
+        let id = &self.identity;
+        let config = keywhiz_client::ClientConfig::from_files(
+            self.keywhiz().base_url(),
+            &id.cert_path,
+            &id.key_path,
+            &id.ca_path,
+        )
+        .expect("keywhiz config");
+        KeywhizClient::new(&config).expect("keywhiz client")
+    }
+
+    /// Sets the same faults on both mocks.
+    pub fn set_faults(&self, faults: Faults) {
+        self.registry()
+            .server()
+            .set_faults(faults.clone())
+            .expect("registry faults");
+        self.keywhiz()
+            .server()
+            .set_faults(faults)
+            .expect("keywhiz faults");
+    }
+
+    /// Clears both request logs and counters.
+    pub fn clear_logs(&self) {
+        self.registry().server().clear_log();
+        self.keywhiz().server().clear_log();
+    }
+}
+
+impl Drop for Stack {
+    fn drop(&mut self) {
+        let registry = self.registry.take();
+        let keywhiz = self.keywhiz.take();
+        self.rt.block_on(async {
+            if let Some(r) = registry {
+                r.shutdown().await;
+            }
+            if let Some(k) = keywhiz {
+                k.shutdown().await;
+            }
+        });
+    }
+}
+
+/// A Keywhiz seed secret (contents given as plain text, stored as base64).
+pub fn seed_secret(name: &str, plain: &str, expiry: i64) -> mock_keywhiz::seed::SeedSecret {
+    mock_keywhiz::seed::SeedSecret {
+        name: name.into(),
+        content: base64_encode(plain.as_bytes()),
+        expiry,
+        kind: "password".into(),
+        ..Default::default()
+    }
+}
+
+/// Standard base64 with padding (no dependency for one helper).
+pub fn base64_encode(bytes: &[u8]) -> String {
+    const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            chunk.get(1).copied().unwrap_or(0),
+            chunk.get(2).copied().unwrap_or(0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(char::from(T[((n >> (18 - 6 * i)) & 63) as usize]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// A Registry seed app.
+pub fn seed_app(
+    name: &str,
+    accounts: &[(&str, &str)],
+    certificate_generation: bool,
+) -> mock_registry::seed::SeedApp {
+    let json = serde_json::json!({
+        "name": name,
+        "accounts": accounts.iter().map(|(id, env)| serde_json::json!({"account_id": id, "environment": env})).collect::<Vec<_>>(),
+        "certificate_generation": certificate_generation,
+    });
+    serde_json::from_value(json).expect("seed app")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64() {
+        assert_eq!(base64_encode(b""), "");
+        assert_eq!(base64_encode(b"f"), "Zg==");
+        assert_eq!(base64_encode(b"fo"), "Zm8=");
+        assert_eq!(base64_encode(b"foo"), "Zm9v");
+        assert_eq!(base64_encode(b"foobar"), "Zm9vYmFy");
+    }
+}

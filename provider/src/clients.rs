@@ -1,0 +1,124 @@
+//! The Registry and Keywhiz clients, built from the provider settings, and
+//! the conversion of their errors into diagnostics that name the request.
+
+use std::time::Duration;
+
+use keywhiz_client::KeywhizClient;
+use registry_client::RegistryClient;
+use tfplugin::Diagnostics;
+
+use crate::settings::Settings;
+
+/// Both clients, or why each one cannot be used. Built once per configure;
+/// a missing setting is only an error for the resources that need it, so
+/// functions and `s2s_sync_schedule` work with an empty provider block.
+pub struct Clients {
+    registry: Result<RegistryClient, String>,
+    keywhiz: Result<KeywhizClient, String>,
+}
+
+/// How hard each client tries: retries (429, 5xx, connection errors) with
+/// exponential backoff and jitter, the whole call bounded by the provider's
+/// `request_timeout_seconds`.
+struct Budget {
+    attempts: u32,
+    total: Duration,
+    per_attempt: Duration,
+    initial_backoff: Duration,
+    max_backoff: Duration,
+}
+
+impl Budget {
+    fn new(settings: &Settings) -> Budget {
+        let total = Duration::from_secs(u64::from(settings.request_timeout_seconds));
+        Budget {
+            attempts: 10,
+            total,
+            per_attempt: total.min(Duration::from_secs(30)),
+            initial_backoff: Duration::from_millis(100),
+            max_backoff: total.min(Duration::from_secs(5)),
+        }
+    }
+}
+
+fn missing(system: &str, url_attr: &str, url_var: &str) -> String {
+    format!(
+        "The provider has no {system} URL: set `{url_attr}` in the provider block or the {url_var} environment variable."
+    )
+}
+
+const NO_IDENTITY: &str = "The provider has no mTLS identity: set `client_certificate`, `client_key` and `ca_bundle` in the provider block (or S2S_CLIENT_CERTIFICATE, S2S_CLIENT_KEY and S2S_CA_BUNDLE).";
+
+impl Clients {
+    pub fn new(settings: &Settings) -> Clients {
+        let b = Budget::new(settings);
+        let registry = match (&settings.registry_url, &settings.identity) {
+            (None, _) => Err(missing("Registry", "registry_url", "S2S_REGISTRY_URL")),
+            (Some(_), None) => Err(NO_IDENTITY.to_owned()),
+            (Some(url), Some(id)) => {
+                let mut config = registry_client::ClientConfig::new(
+                    url.clone(),
+                    id.certificate_pem.clone().into_bytes(),
+                    id.key_pem.clone().into_bytes(),
+                    id.ca_pem.clone().into_bytes(),
+                );
+                config.retry = registry_client::RetryPolicy {
+                    max_attempts: b.attempts,
+                    total_timeout: b.total,
+                    initial_backoff: b.initial_backoff,
+                    max_backoff: b.max_backoff,
+                };
+                config.request_timeout = b.per_attempt;
+                config.connect_timeout = b.per_attempt.min(Duration::from_secs(10));
+                RegistryClient::new(&config).map_err(|e| e.to_string())
+            }
+        };
+        let keywhiz = match (&settings.keywhiz_url, &settings.identity) {
+            (None, _) => Err(missing("Keywhiz", "keywhiz_url", "S2S_KEYWHIZ_URL")),
+            (Some(_), None) => Err(NO_IDENTITY.to_owned()),
+            (Some(url), Some(id)) => {
+                let mut config = keywhiz_client::ClientConfig::new(
+                    url.clone(),
+                    id.certificate_pem.clone().into_bytes(),
+                    id.key_pem.clone().into_bytes(),
+                    id.ca_pem.clone().into_bytes(),
+                );
+                config.retry = keywhiz_client::RetryPolicy {
+                    max_attempts: b.attempts,
+                    total_timeout: b.total,
+                    initial_backoff: b.initial_backoff,
+                    max_backoff: b.max_backoff,
+                };
+                config.request_timeout = b.per_attempt;
+                config.connect_timeout = b.per_attempt.min(Duration::from_secs(10));
+                KeywhizClient::new(&config).map_err(|e| e.to_string())
+            }
+        };
+        Clients { registry, keywhiz }
+    }
+
+    /// The Registry client, or an error saying which setting is missing.
+    pub fn registry(&self) -> Result<&RegistryClient, Diagnostics> {
+        self.registry
+            .as_ref()
+            .map_err(|e| Diagnostics::error("Registry is not configured", e.clone()))
+    }
+
+    /// The Keywhiz client, or an error saying which setting is missing.
+    pub fn keywhiz(&self) -> Result<&KeywhizClient, Diagnostics> {
+        self.keywhiz
+            .as_ref()
+            .map_err(|e| Diagnostics::error("Keywhiz is not configured", e.clone()))
+    }
+}
+
+/// A failed Registry call as a diagnostic: `summary` says what the provider
+/// was doing; the detail names the request, the status and the server's message.
+pub fn registry_error(summary: &str, e: &registry_client::Error) -> Diagnostics {
+    Diagnostics::error(summary, e.to_string())
+}
+
+/// A failed Keywhiz call as a diagnostic (see [`registry_error`]).
+pub fn keywhiz_error(summary: &str, e: &keywhiz_client::Error) -> Diagnostics {
+    Diagnostics::error(summary, e.to_string())
+}

@@ -1,0 +1,722 @@
+//! `s2s_lambda_function`: registers a Lambda function as an s2s component
+//! of an app in Registry, and computes what the `aws_lambda_function` and
+//! `aws_iam_role_policy` next to it need.
+
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+use registry_client::{Environment, Function, FunctionSpec};
+use tfplugin::{
+    async_trait, Attribute, AttributePath, Block, Context, CreateRequest,
+    DeleteRequest, Diagnostics, ReadRequest, Resource, ResourcePlan, Schema, Type, UpdateRequest,
+    Value,
+};
+
+use super::common::{
+    bad_import_piece, changed_since_plan, known_str, required_str, split_import_id,
+    OPERATION_TIMEOUT,
+};
+use crate::clients::registry_error;
+use crate::settings::Settings;
+use crate::validation;
+use crate::S2sData;
+
+pub struct LambdaFunctionResource;
+
+/// The variables of `environment_variables`, for the mTLS layer, with what
+/// each holds (also rendered into the docs).
+pub const ENVIRONMENT_VARIABLES: &[(&str, &str)] = &[
+    ("S2S_APP", "the app name"),
+    (
+        "S2S_ENVIRONMENT",
+        "the environment of the account (`staging`, ...)",
+    ),
+    ("S2S_TRUST_DOMAIN", "the SPIFFE trust domain"),
+    (
+        "S2S_SPIFFE_ID",
+        "the app's SPIFFE ID, `spiffe://<trust domain>/<app>`: the URI SAN of its certificate",
+    ),
+    (
+        "S2S_CERTIFICATE_SECRET",
+        "the Secrets Manager name of the app's certificate bundle, `s2s/<app>/tls`",
+    ),
+    (
+        "S2S_MESH_DOMAIN",
+        "the DNS domain the mesh gateway routes by SNI",
+    ),
+    (
+        "S2S_MESH_HOSTNAME",
+        "this app's own mesh hostname, `<environment>.<app>.<mesh domain>`",
+    ),
+];
+
+/// The policy template rendered into `certificate_read_policy_json`.
+const POLICY_TEMPLATE: &str = "iam/app-certificate-read";
+
+fn bundle() -> Result<&'static s2s_policy::Bundle, String> {
+    static BUNDLE: OnceLock<Result<s2s_policy::Bundle, String>> = OnceLock::new();
+    BUNDLE
+        .get_or_init(|| s2s_policy::Bundle::embedded().map_err(|e| e.to_string()))
+        .as_ref()
+        .map_err(Clone::clone)
+}
+
+#[async_trait]
+impl Resource<S2sData> for LambdaFunctionResource {
+    fn type_name(&self) -> &str {
+        "s2s_lambda_function"
+    }
+
+    fn timeout(&self) -> Option<std::time::Duration> {
+        Some(OPERATION_TIMEOUT)
+    }
+
+    fn schema(&self) -> Schema {
+        let vars: String = ENVIRONMENT_VARIABLES
+            .iter()
+            .map(|(k, v)| format!("`{k}` ({v}); "))
+            .collect();
+        Schema::new(
+            Block::new()
+                .markdown_description(
+                    "Registers a Lambda function as an s2s component of an app in Registry, and computes what the `aws_lambda_function` and its role need: the mesh hostname, the SPIFFE ID, the certificate secret's name, environment variables for the mTLS layer and a least-privilege IAM policy that reads only the app's certificate. Plan refuses an account the app has not registered, an environment that differs from the account's, and an app whose `certificate_generation` is off; when the provider has AWS settings it also refuses an account other than the one the credentials belong to (STS GetCallerIdentity).",
+                )
+                .attribute(
+                    Attribute::string("id")
+                        .computed()
+                        .use_state_for_unknown()
+                        .markdown_description("`<app>/<account_id>/<function_name>`, Registry's function id; also the import ID."),
+                )
+                .attribute(
+                    Attribute::string("app")
+                        .required()
+                        .requires_replace()
+                        .validator(validation::app_name)
+                        .markdown_description("The app the function belongs to. Use `s2s_registry_app.<name>.id` so the app is registered first."),
+                )
+                .attribute(
+                    Attribute::string("environment")
+                        .required()
+                        .validator(validation::environment)
+                        .markdown_description("The environment of the account, as registered on the app: `development`, `staging`, `production` or `sandbox`."),
+                )
+                .attribute(
+                    Attribute::string("account_id")
+                        .required()
+                        .requires_replace()
+                        .validator(validation::account_id)
+                        .markdown_description("The 12-digit AWS account the function runs in; it must be one of the app's accounts."),
+                )
+                .attribute(
+                    Attribute::string("function_name")
+                        .required()
+                        .requires_replace()
+                        .validator(validation::function_name)
+                        .markdown_description("The Lambda function's name (not its ARN)."),
+                )
+                .attribute(
+                    Attribute::string("role_name")
+                        .required()
+                        .validator(validation::role_name)
+                        .markdown_description("The name of the function's execution role (without path). Can change in place."),
+                )
+                .attribute(
+                    Attribute::string("region")
+                        .optional()
+                        .validator(validation::region)
+                        .markdown_description("The AWS Region of the function and its certificate secret, for `certificate_read_policy_json`. Defaults to the provider's `aws.region` (or S2S_AWS_REGION); one of the two must be set."),
+                )
+                .attribute(Attribute::string("mesh_hostname").computed().markdown_description(
+                    "`<environment>.<app>.<mesh domain>`: the SNI name other services use to reach this app through the mesh gateway.",
+                ))
+                .attribute(Attribute::string("spiffe_id").computed().markdown_description(
+                    "`spiffe://<trust domain>/<app>`: the URI SAN of the app's certificates.",
+                ))
+                .attribute(Attribute::string("certificate_secret_name").computed().markdown_description(
+                    "`s2s/<app>/tls`: the Secrets Manager secret holding the app's certificate bundle in this account.",
+                ))
+                .attribute(
+                    Attribute::new("environment_variables", Type::map(Type::String))
+                        .computed()
+                        .markdown_description(format!(
+                            "Environment variables for the s2s mTLS layer; merge them into the function's `environment.variables`: {}",
+                            vars.trim_end_matches("; ")
+                        )),
+                )
+                .attribute(
+                    Attribute::json("certificate_read_policy_json")
+                        .computed()
+                        .markdown_description("A least-privilege IAM policy (JSON) for the function's role: `secretsmanager:GetSecretValue` and `DescribeSecret` on `s2s/<app>/tls` in this account and Region, nothing else. Rendered from the policy bundle's `iam/app-certificate-read` template."),
+                )
+                .attribute(
+                    Attribute::string("etag")
+                        .computed()
+                        .markdown_description("Registry's ETag of the registration; the next write is conditional on it."),
+                ),
+        )
+    }
+
+    async fn modify_plan(
+        &self,
+        ctx: &Context,
+        data: Option<&S2sData>,
+        plan: &mut ResourcePlan,
+    ) -> Result<(), Diagnostics> {
+        let Some(data) = data else {
+            return Ok(());
+        };
+        let Some(input) = Input::known(&plan.planned) else {
+            return Ok(());
+        };
+        plan.planned.set_attr("id", input.id().into());
+        let derived = derive(&data.settings, &input)?;
+        derived.write_into(&mut plan.planned);
+        if plan.planned != plan.prior {
+            check(ctx, data, &input).await?;
+        }
+        Ok(())
+    }
+
+    async fn create(
+        &self,
+        ctx: &Context,
+        data: &S2sData,
+        req: CreateRequest,
+    ) -> Result<Value, Diagnostics> {
+        let input = Input::required(&req.planned)?;
+        check(ctx, data, &input).await?;
+        let registry = data.clients.registry()?;
+        let spec = input.spec()?;
+        let result = ctx
+            .run(registry.create_function(&input.app, &input.account_id, &input.function_name, &spec))
+            .await?;
+        data.reads.forget_functions(&input.app);
+        let written = match result {
+            Ok(v) => v.value.with_etag(v.etag),
+            Err(e) if e.is_conflict() => match current(ctx, data, &input).await? {
+                Some(now) if now.role_name == spec.role_name && now.environment == spec.environment => now,
+                _ => {
+                    return Err(Diagnostics::attribute_error(
+                        AttributePath::attr("function_name"),
+                        "Function already registered",
+                        format!(
+                            "Registry already has function {}. Import it instead: `terraform import <address> {}` or an import block with that id.",
+                            input.id(),
+                            input.id()
+                        ),
+                    ))
+                }
+            },
+            Err(e) => {
+                return Err(registry_error(
+                    &format!("Cannot register function {}", input.id()),
+                    &e,
+                ))
+            }
+        };
+        state(&data.settings, &input.with_region(&req.planned), &written)
+    }
+
+    async fn read(
+        &self,
+        ctx: &Context,
+        data: &S2sData,
+        req: ReadRequest,
+    ) -> Result<Option<Value>, Diagnostics> {
+        let app = required_str(&req.state, "app")?;
+        let account_id = required_str(&req.state, "account_id")?;
+        let function_name = required_str(&req.state, "function_name")?;
+        let list = ctx.run(data.reads.functions(&data.clients, &app)).await??;
+        let id = format!("{app}/{account_id}/{function_name}");
+        let Some(found) = list.and_then(|l| l.iter().find(|f| f.id == id).cloned()) else {
+            return Ok(None);
+        };
+        let mut input = Input::from_function(&found);
+        input.region = known_str(&req.state, "region").map(str::to_owned);
+        match state(&data.settings, &input, &found) {
+            Ok(v) => Ok(Some(v)),
+            // Settings needed for the computed values are missing: keep the
+            // registration, leave the computed values as they were.
+            Err(_) => {
+                let mut kept = req.state.clone();
+                kept.set_attr("environment", found.environment.as_str().into());
+                kept.set_attr("role_name", found.role_name.as_str().into());
+                kept.set_attr("etag", found.etag.as_str().into());
+                Ok(Some(kept))
+            }
+        }
+    }
+
+    async fn update(
+        &self,
+        ctx: &Context,
+        data: &S2sData,
+        req: UpdateRequest,
+    ) -> Result<Value, Diagnostics> {
+        let input = Input::required(&req.planned)?;
+        let etag = required_str(&req.prior, "etag")?;
+        let spec = input.spec()?;
+        let unchanged = known_str(&req.prior, "role_name") == Some(spec.role_name.as_str())
+            && known_str(&req.prior, "environment") == Some(spec.environment.as_str());
+        if unchanged {
+            // Only computed values move (e.g. the provider's mesh_domain
+            // changed): nothing to write to Registry.
+            let mut v = req.planned.clone();
+            v.set_attr("etag", etag.into());
+            return Ok(v);
+        }
+        check(ctx, data, &input).await?;
+        let registry = data.clients.registry()?;
+        let result = ctx
+            .run(registry.update_function(
+                &input.app,
+                &input.account_id,
+                &input.function_name,
+                &spec,
+                &etag,
+            ))
+            .await?;
+        data.reads.forget_functions(&input.app);
+        let written = match result {
+            Ok(v) => v.value.with_etag(v.etag),
+            Err(e) if e.is_conflict() => match current(ctx, data, &input).await? {
+                Some(now)
+                    if now.role_name == spec.role_name
+                        && now.environment == spec.environment
+                        && now.etag != etag =>
+                {
+                    now
+                }
+                now => {
+                    return Err(changed_since_plan(
+                        &format!("Registry function {}", input.id()),
+                        &etag,
+                        now.as_ref().map(|f| f.etag.as_str()),
+                    ))
+                }
+            },
+            Err(e) => {
+                return Err(registry_error(
+                    &format!("Cannot update function {}", input.id()),
+                    &e,
+                ))
+            }
+        };
+        state(&data.settings, &input, &written)
+    }
+
+    async fn delete(
+        &self,
+        ctx: &Context,
+        data: &S2sData,
+        req: DeleteRequest,
+    ) -> Result<(), Diagnostics> {
+        let input = Input::required(&req.prior)?;
+        let etag = required_str(&req.prior, "etag")?;
+        let registry = data.clients.registry()?;
+        let result = ctx
+            .run(registry.delete_function(
+                &input.app,
+                &input.account_id,
+                &input.function_name,
+                &etag,
+            ))
+            .await?;
+        data.reads.forget_functions(&input.app);
+        match result {
+            Ok(()) => Ok(()),
+            Err(e) if e.is_conflict() || e.is_not_found() => {
+                match current(ctx, data, &input).await? {
+                    None => Ok(()),
+                    Some(now) => Err(changed_since_plan(
+                        &format!("Registry function {}", input.id()),
+                        &etag,
+                        Some(&now.etag),
+                    )),
+                }
+            }
+            Err(e) => Err(registry_error(
+                &format!("Cannot delete function {}", input.id()),
+                &e,
+            )),
+        }
+    }
+
+    async fn import(
+        &self,
+        _ctx: &Context,
+        _data: &S2sData,
+        id: &str,
+    ) -> Result<Value, Diagnostics> {
+        let form = "<app>/<account_id>/<function_name>";
+        let p = split_import_id(id, form, "payments/111122223333/payments-api", 3, false)?;
+        s2s_core::validate_app(p[0]).map_err(|e| bad_import_piece(id, e))?;
+        validation::check_account_id(p[1]).map_err(|e| bad_import_piece(id, e))?;
+        validation::check_function_name(p[2]).map_err(|e| bad_import_piece(id, e))?;
+        Ok(Value::object([
+            ("app", Value::from(p[0])),
+            ("account_id", Value::from(p[1])),
+            ("function_name", Value::from(p[2])),
+        ]))
+    }
+}
+
+trait WithEtag {
+    fn with_etag(self, etag: String) -> Self;
+}
+
+impl WithEtag for Function {
+    fn with_etag(mut self, etag: String) -> Self {
+        self.etag = etag;
+        self
+    }
+}
+
+/// The configured attributes.
+#[derive(Debug, Clone)]
+struct Input {
+    app: String,
+    environment: String,
+    account_id: String,
+    function_name: String,
+    role_name: String,
+    region: Option<String>,
+}
+
+impl Input {
+    /// `None` while any configured attribute is unknown (checks wait for apply).
+    fn known(v: &Value) -> Option<Input> {
+        let region = v.attr("region");
+        if region.is_unknown() {
+            return None;
+        }
+        Some(Input {
+            app: known_str(v, "app")?.to_owned(),
+            environment: known_str(v, "environment")?.to_owned(),
+            account_id: known_str(v, "account_id")?.to_owned(),
+            function_name: known_str(v, "function_name")?.to_owned(),
+            role_name: known_str(v, "role_name")?.to_owned(),
+            region: region.as_str().map(str::to_owned),
+        })
+    }
+
+    fn required(v: &Value) -> Result<Input, Diagnostics> {
+        Input::known(v).ok_or_else(|| {
+            Diagnostics::error(
+                "Unknown values at apply",
+                "The function's attributes must be known when it is applied. This is a provider bug.",
+            )
+        })
+    }
+
+    fn from_function(f: &Function) -> Input {
+        Input {
+            app: f.app.clone(),
+            environment: f.environment.as_str().to_owned(),
+            account_id: f.account_id.clone(),
+            function_name: f.function_name.clone(),
+            role_name: f.role_name.clone(),
+            region: None,
+        }
+    }
+
+    fn with_region(&self, planned: &Value) -> Input {
+        let mut i = self.clone();
+        i.region = known_str(planned, "region").map(str::to_owned);
+        i
+    }
+
+    fn id(&self) -> String {
+        format!("{}/{}/{}", self.app, self.account_id, self.function_name)
+    }
+
+    fn environment(&self) -> Result<Environment, Diagnostics> {
+        Ok(match self.environment.as_str() {
+            "development" => Environment::Development,
+            "staging" => Environment::Staging,
+            "production" => Environment::Production,
+            "sandbox" => Environment::Sandbox,
+            other => {
+                return Err(Diagnostics::attribute_error(
+                    AttributePath::attr("environment"),
+                    "Invalid environment",
+                    validation::check_environment(other).err().unwrap_or_default(),
+                ))
+            }
+        })
+    }
+
+    fn spec(&self) -> Result<FunctionSpec, Diagnostics> {
+        Ok(FunctionSpec {
+            environment: self.environment()?,
+            role_name: self.role_name.clone(),
+        })
+    }
+}
+
+/// The computed values, all known at plan time.
+struct Derived {
+    mesh_hostname: String,
+    spiffe_id: String,
+    certificate_secret_name: String,
+    environment_variables: BTreeMap<String, String>,
+    policy_json: String,
+}
+
+impl Derived {
+    fn write_into(self, v: &mut Value) {
+        v.set_attr("mesh_hostname", self.mesh_hostname.into());
+        v.set_attr("spiffe_id", self.spiffe_id.into());
+        v.set_attr(
+            "certificate_secret_name",
+            self.certificate_secret_name.into(),
+        );
+        v.set_attr(
+            "environment_variables",
+            Value::Map(
+                self.environment_variables
+                    .into_iter()
+                    .map(|(k, v)| (k, Value::from(v)))
+                    .collect(),
+            ),
+        );
+        v.set_attr("certificate_read_policy_json", self.policy_json.into());
+    }
+}
+
+fn setting_missing(attr: &str, var: &str, why: &str) -> Diagnostics {
+    Diagnostics::error(
+        format!("The provider has no {attr}"),
+        format!("s2s_lambda_function needs the provider's `{attr}` ({why}): set it in the provider block or {var}."),
+    )
+}
+
+/// Mesh hostname, SPIFFE ID, certificate secret, environment variables and
+/// the certificate-read policy, from the inputs and the provider settings.
+fn derive(settings: &Settings, input: &Input) -> Result<Derived, Diagnostics> {
+    let trust_domain = settings.trust_domain.as_deref().ok_or_else(|| {
+        setting_missing("trust_domain", "S2S_TRUST_DOMAIN", "for the SPIFFE ID")
+    })?;
+    let mesh_domain = settings.mesh_domain.as_deref().ok_or_else(|| {
+        setting_missing("mesh_domain", "S2S_MESH_DOMAIN", "for the mesh hostname")
+    })?;
+    let region = input
+        .region
+        .clone()
+        .or_else(|| settings.aws.as_ref().and_then(|a| a.region.clone()))
+        .ok_or_else(|| {
+            Diagnostics::attribute_error(
+                AttributePath::attr("region"),
+                "No AWS Region",
+                "The certificate-read policy names the Region of the certificate secret: set `region` here, or `aws { region = ... }` in the provider block (or S2S_AWS_REGION).",
+            )
+        })?;
+    let env: s2s_core::Environment = input.environment.parse().map_err(|e: s2s_core::NameError| {
+        Diagnostics::attribute_error(AttributePath::attr("environment"), "Invalid environment", e.to_string())
+    })?;
+    let invalid = |e: s2s_core::NameError| Diagnostics::error("Invalid name", e.to_string());
+    let mesh_hostname = s2s_core::mesh_hostname(env, &input.app, mesh_domain).map_err(invalid)?;
+    let spiffe_id = s2s_core::spiffe_id(trust_domain, &input.app).map_err(invalid)?;
+    let certificate_secret_name = s2s_core::certificate_secret_name(&input.app).map_err(invalid)?;
+    let environment_variables = BTreeMap::from([
+        ("S2S_APP".to_owned(), input.app.clone()),
+        ("S2S_ENVIRONMENT".to_owned(), input.environment.clone()),
+        ("S2S_TRUST_DOMAIN".to_owned(), trust_domain.to_owned()),
+        ("S2S_SPIFFE_ID".to_owned(), spiffe_id.clone()),
+        (
+            "S2S_CERTIFICATE_SECRET".to_owned(),
+            certificate_secret_name.clone(),
+        ),
+        ("S2S_MESH_DOMAIN".to_owned(), mesh_domain.to_owned()),
+        ("S2S_MESH_HOSTNAME".to_owned(), mesh_hostname.clone()),
+    ]);
+    let params = BTreeMap::from([
+        ("account_id".to_owned(), input.account_id.clone()),
+        ("region".to_owned(), region),
+        ("app".to_owned(), input.app.clone()),
+    ]);
+    let policy_error = |e: String| {
+        Diagnostics::error(
+            "Cannot render the certificate-read policy",
+            format!("{POLICY_TEMPLATE}: {e}"),
+        )
+    };
+    let rendered = bundle()
+        .map_err(policy_error)?
+        .render(POLICY_TEMPLATE, &params)
+        .map_err(|e| policy_error(e.to_string()))?;
+    Ok(Derived {
+        mesh_hostname,
+        spiffe_id,
+        certificate_secret_name,
+        environment_variables,
+        policy_json: s2s_policy::minify(&rendered),
+    })
+}
+
+/// The state of a registered function.
+fn state(settings: &Settings, input: &Input, f: &Function) -> Result<Value, Diagnostics> {
+    let mut v = Value::object([
+        ("id", Value::from(f.id.as_str())),
+        ("app", Value::from(f.app.as_str())),
+        ("environment", Value::from(f.environment.as_str())),
+        ("account_id", Value::from(f.account_id.as_str())),
+        ("function_name", Value::from(f.function_name.as_str())),
+        ("role_name", Value::from(f.role_name.as_str())),
+        (
+            "region",
+            input.region.as_deref().map(Value::from).unwrap_or(Value::Null),
+        ),
+        ("etag", Value::from(f.etag.as_str())),
+    ]);
+    let mut input = input.clone();
+    input.environment = f.environment.as_str().to_owned();
+    derive(settings, &input)?.write_into(&mut v);
+    Ok(v)
+}
+
+/// The function as Registry has it now, read past the shared cache.
+async fn current(
+    ctx: &Context,
+    data: &S2sData,
+    input: &Input,
+) -> Result<Option<Function>, Diagnostics> {
+    data.reads.forget_functions(&input.app);
+    let list = ctx.run(data.reads.functions(&data.clients, &input.app)).await??;
+    let id = input.id();
+    Ok(list.and_then(|l| l.iter().find(|f| f.id == id).cloned()))
+}
+
+/// What plan and apply refuse: an app that is not registered or has
+/// certificate generation off, an account the app has not registered, an
+/// environment that differs from the account's, and (with AWS settings) an
+/// account other than the caller's.
+async fn check(ctx: &Context, data: &S2sData, input: &Input) -> Result<(), Diagnostics> {
+    let app = ctx.run(data.reads.app(&data.clients, &input.app)).await??;
+    let Some(app) = app else {
+        return Err(Diagnostics::attribute_error(
+            AttributePath::attr("app"),
+            "Unknown app",
+            format!(
+                "Registry has no app named {:?}. Register it with an `s2s_registry_app` resource and set `app = s2s_registry_app.<name>.id` here, so the function is planned once the app exists.",
+                input.app
+            ),
+        ));
+    };
+    let Some(account) = app.accounts.iter().find(|a| a.account_id == input.account_id) else {
+        let registered: Vec<String> = app
+            .accounts
+            .iter()
+            .map(|a| format!("{} ({})", a.account_id, a.environment.as_str()))
+            .collect();
+        return Err(Diagnostics::attribute_error(
+            AttributePath::attr("account_id"),
+            "Account not registered for the app",
+            format!(
+                "App {:?} has not registered account {}; its accounts are: {}. Add `{{ account_id = \"{}\", environment = \"{}\" }}` to the app's `accounts` in s2s_registry_app and apply that first.",
+                input.app,
+                input.account_id,
+                if registered.is_empty() { "none".to_owned() } else { registered.join(", ") },
+                input.account_id,
+                input.environment,
+            ),
+        ));
+    };
+    if account.environment.as_str() != input.environment {
+        return Err(Diagnostics::attribute_error(
+            AttributePath::attr("environment"),
+            "Environment differs from the account's",
+            format!(
+                "Account {} is registered for app {:?} as {:?}, not {:?}. Set `environment = \"{}\"`, or change the account's environment in s2s_registry_app.",
+                input.account_id,
+                input.app,
+                account.environment.as_str(),
+                input.environment,
+                account.environment.as_str()
+            ),
+        ));
+    }
+    if !app.certificate_generation {
+        return Err(Diagnostics::attribute_error(
+            AttributePath::attr("app"),
+            "Certificate generation is off for the app",
+            format!(
+                "App {:?} has certificate_generation = false, so no certificate would ever be issued for this function and its mTLS calls would fail. Set `certificate_generation = true` on the app's s2s_registry_app and apply it first.",
+                input.app
+            ),
+        ));
+    }
+    if let Some(aws) = &data.settings.aws {
+        let caller = ctx.run(data.reads.caller(aws)).await?.map_err(|e| {
+            Diagnostics::error(
+                "Cannot tell which AWS account this is",
+                format!("{e}. The provider has AWS settings, so it checks that functions are registered in the account the credentials belong to."),
+            )
+        })?;
+        if caller.account_id != input.account_id {
+            return Err(Diagnostics::attribute_error(
+                AttributePath::attr("account_id"),
+                "Wrong AWS account",
+                format!(
+                    "This run's AWS credentials belong to account {} ({}), but the function is in account {}. Run it with credentials of account {} (e.g. `aws {{ assume_role_arn = ... }}` in the provider block), or fix account_id.",
+                    caller.account_id, caller.arn, input.account_id, input.account_id
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::settings::{resolve, RawSettings};
+
+    fn settings() -> Settings {
+        resolve(
+            &RawSettings {
+                trust_domain: Some("example.internal".into()),
+                mesh_domain: Some("meshproxy.example.internal".into()),
+                ..Default::default()
+            },
+            |_| None,
+        )
+        .unwrap()
+    }
+
+    fn input() -> Input {
+        Input {
+            app: "payments".into(),
+            environment: "staging".into(),
+            account_id: "111122223333".into(),
+            function_name: "payments-api".into(),
+            role_name: "payments-api".into(),
+            region: Some("eu-west-1".into()),
+        }
+    }
+
+    #[test]
+    fn derived_values() {
+        let d = derive(&settings(), &input()).unwrap();
+        assert_eq!(d.mesh_hostname, "staging.payments.meshproxy.example.internal");
+        assert_eq!(d.spiffe_id, "spiffe://example.internal/payments");
+        assert_eq!(d.certificate_secret_name, "s2s/payments/tls");
+        assert_eq!(d.environment_variables.len(), ENVIRONMENT_VARIABLES.len());
+        for (k, _) in ENVIRONMENT_VARIABLES {
+            assert!(d.environment_variables.contains_key(*k), "{k}");
+        }
+        let policy: serde_json::Value = serde_json::from_str(&d.policy_json).unwrap();
+        assert_eq!(
+            policy["Statement"][0]["Resource"],
+            "arn:aws:secretsmanager:eu-west-1:111122223333:secret:s2s/payments/tls-??????"
+        );
+    }
+
+    #[test]
+    fn region_is_required_somewhere() {
+        let mut i = input();
+        i.region = None;
+        let e = derive(&settings(), &i).err().unwrap();
+        assert_eq!(e.0[0].path.as_ref().unwrap().to_string(), "region");
+    }
+}

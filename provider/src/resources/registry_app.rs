@@ -1,0 +1,418 @@
+//! `s2s_registry_app`: an application's AWS presence in Registry — its
+//! accounts (id + environment) and the opt-in `certificate_generation` flag.
+//! Every write carries the ETag the plan was made at (`If-Match`), so a
+//! write that lost a race to another pipeline fails and changes nothing.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use registry_client::{Account, App, AppSpec, Environment};
+use tfplugin::{
+    async_trait, Attribute, AttributePath, Block, Context, CreateRequest, DeleteRequest,
+    Diagnostics, Nesting, ReadRequest, Resource, Schema, UpdateRequest, Value,
+};
+
+use super::common::{
+    bad_import_piece, changed_since_plan, required_str, split_import_id, OPERATION_TIMEOUT,
+};
+use crate::clients::registry_error;
+use crate::validation;
+use crate::S2sData;
+
+pub struct RegistryAppResource;
+
+/// The schema's description of one account element, shared with the data source.
+pub fn accounts_attribute() -> Attribute {
+    Attribute::nested(
+        "accounts",
+        Nesting::Set,
+        vec![
+            Attribute::string("account_id")
+                .required()
+                .markdown_description("The 12-digit AWS account id."),
+            Attribute::string("environment").required().markdown_description(
+                "What the account is for: `development`, `staging`, `production` or `sandbox`.",
+            ),
+        ],
+    )
+}
+
+#[async_trait]
+impl Resource<S2sData> for RegistryAppResource {
+    fn type_name(&self) -> &str {
+        "s2s_registry_app"
+    }
+
+    fn timeout(&self) -> Option<std::time::Duration> {
+        Some(OPERATION_TIMEOUT)
+    }
+
+    fn schema(&self) -> Schema {
+        Schema::new(
+            Block::new()
+                .markdown_description(
+                    "An application's AWS presence in Registry: the AWS accounts it runs in (each with its environment) and whether short-lived certificates are issued for it. Writes are conditional on the ETag read at plan time, so two pipelines cannot silently overwrite each other: the one that loses fails with *changed since you planned, run plan again* and writes nothing.",
+                )
+                .attribute(
+                    Attribute::string("id")
+                        .computed()
+                        .use_state_for_unknown()
+                        .markdown_description("The app name; also the import ID."),
+                )
+                .attribute(
+                    Attribute::string("app")
+                        .required()
+                        .requires_replace()
+                        .validator(validation::app_name)
+                        .markdown_description("The application's name in Registry: a DNS label (`^[a-z][a-z0-9-]{0,62}$`). Changing it registers a different app (replacement)."),
+                )
+                .attribute(
+                    accounts_attribute()
+                        .required()
+                        .markdown_description("The AWS accounts the app runs in. A set: order does not matter; an account appears at most once."),
+                )
+                .attribute(
+                    Attribute::bool("certificate_generation")
+                        .optional()
+                        .computed()
+                        .default(false)
+                        .markdown_description("Whether the certificate issuer issues short-lived mTLS certificates for the app (into `s2s/<app>/tls` of each account). Certificates are powerful, so this is off unless you turn it on. `s2s_lambda_function` requires it."),
+                )
+                .attribute(
+                    Attribute::string("spiffe_id")
+                        .computed()
+                        .use_state_for_unknown()
+                        .markdown_description("The app's identity, `spiffe://<trust domain>/<app>`, as Registry reports it."),
+                )
+                .attribute(
+                    Attribute::string("etag")
+                        .computed()
+                        .markdown_description("The Registry ETag of the app as last written or read; the next write is conditional on it."),
+                ),
+        )
+    }
+
+    async fn validate(&self, _ctx: &Context, config: &Value) -> Result<(), Diagnostics> {
+        let mut diags = Diagnostics::new();
+        check_accounts(config.attr("accounts"), &mut diags);
+        diags.into_result(())
+    }
+
+    async fn create(
+        &self,
+        ctx: &Context,
+        data: &S2sData,
+        req: CreateRequest,
+    ) -> Result<Value, Diagnostics> {
+        let app = required_str(&req.planned, "app")?;
+        let spec = spec_of(&req.planned)?;
+        let registry = data.clients.registry()?;
+        let result = ctx.run(registry.create_app(&app, &spec)).await?;
+        data.reads.forget_app(&app);
+        let written = match result {
+            Ok(v) => with_etag(v.value, v.etag),
+            Err(e) if e.is_conflict() => {
+                // Either our first attempt went through and its answer was
+                // lost, or the app already exists: compare.
+                match current(ctx, data, &app).await? {
+                    Some(now) if spec_matches(&now, &spec) => (*now).clone(),
+                    _ => {
+                        return Err(Diagnostics::attribute_error(
+                            AttributePath::attr("app"),
+                            "App already registered",
+                            format!(
+                                "Registry already has an app named {app:?}. Import it instead of creating it: `terraform import <address> {app}` or an `import {{ to = <address>, id = \"{app}\" }}` block."
+                            ),
+                        ))
+                    }
+                }
+            }
+            Err(e) => return Err(registry_error(&format!("Cannot register app {app:?}"), &e)),
+        };
+        Ok(state_of(&written))
+    }
+
+    async fn read(
+        &self,
+        ctx: &Context,
+        data: &S2sData,
+        req: ReadRequest,
+    ) -> Result<Option<Value>, Diagnostics> {
+        let app = required_str(&req.state, "app")?;
+        let found = ctx.run(data.reads.app(&data.clients, &app)).await??;
+        Ok(found.map(|a| state_of(&a)))
+    }
+
+    async fn update(
+        &self,
+        ctx: &Context,
+        data: &S2sData,
+        req: UpdateRequest,
+    ) -> Result<Value, Diagnostics> {
+        let app = required_str(&req.planned, "app")?;
+        let etag = required_str(&req.prior, "etag")?;
+        let spec = spec_of(&req.planned)?;
+        let registry = data.clients.registry()?;
+        let result = ctx.run(registry.update_app(&app, &spec, &etag)).await?;
+        data.reads.forget_app(&app);
+        let written = match result {
+            Ok(v) => with_etag(v.value, v.etag),
+            Err(e) if e.is_conflict() => match current(ctx, data, &app).await? {
+                // Our write went through, its answer was lost.
+                Some(now) if spec_matches(&now, &spec) && now.etag != etag => (*now).clone(),
+                now => {
+                    return Err(changed_since_plan(
+                        &format!("Registry app {app:?}"),
+                        &etag,
+                        now.as_ref().map(|a| a.etag.as_str()),
+                    ))
+                }
+            },
+            Err(e) if e.status() == Some(409) => {
+                return Err(Diagnostics::attribute_error(
+                    AttributePath::attr("accounts"),
+                    "Account still has functions",
+                    format!(
+                        "{e}. Remove (destroy) the s2s_lambda_function resources registered in the account first, then the account."
+                    ),
+                ))
+            }
+            Err(e) => return Err(registry_error(&format!("Cannot update app {app:?}"), &e)),
+        };
+        Ok(state_of(&written))
+    }
+
+    async fn delete(
+        &self,
+        ctx: &Context,
+        data: &S2sData,
+        req: DeleteRequest,
+    ) -> Result<(), Diagnostics> {
+        let app = required_str(&req.prior, "app")?;
+        let etag = required_str(&req.prior, "etag")?;
+        let registry = data.clients.registry()?;
+        let result = ctx.run(registry.delete_app(&app, &etag)).await?;
+        data.reads.forget_app(&app);
+        match result {
+            Ok(()) => Ok(()),
+            Err(e) if e.is_conflict() || e.is_not_found() => {
+                match current(ctx, data, &app).await? {
+                    None => Ok(()),
+                    Some(now) => Err(changed_since_plan(
+                        &format!("Registry app {app:?}"),
+                        &etag,
+                        Some(&now.etag),
+                    )),
+                }
+            }
+            Err(e) if e.status() == Some(409) => Err(Diagnostics::error(
+                "App still has functions",
+                format!(
+                    "{e}. Destroy the app's s2s_lambda_function resources first (reference the app as `app = s2s_registry_app.<name>.id` so Terraform orders this itself)."
+                ),
+            )),
+            Err(e) => Err(registry_error(&format!("Cannot delete app {app:?}"), &e)),
+        }
+    }
+
+    async fn import(
+        &self,
+        _ctx: &Context,
+        _data: &S2sData,
+        id: &str,
+    ) -> Result<Value, Diagnostics> {
+        let pieces = split_import_id(id, "<app>", "payments", 1, false)?;
+        s2s_core::validate_app(pieces[0]).map_err(|e| bad_import_piece(id, e))?;
+        Ok(Value::object([("app", Value::from(pieces[0]))]))
+    }
+}
+
+/// The app as Registry has it now, read past the shared cache.
+async fn current(
+    ctx: &Context,
+    data: &S2sData,
+    app: &str,
+) -> Result<Option<Arc<App>>, Diagnostics> {
+    data.reads.forget_app(app);
+    ctx.run(data.reads.app(&data.clients, app)).await?
+}
+
+fn with_etag(mut app: App, etag: String) -> App {
+    app.etag = etag;
+    app
+}
+
+fn spec_matches(app: &App, spec: &AppSpec) -> bool {
+    let have: BTreeSet<&Account> = app.accounts.iter().collect();
+    let want: BTreeSet<&Account> = spec.accounts.iter().collect();
+    have == want && app.certificate_generation == spec.certificate_generation
+}
+
+fn parse_environment(env: &str) -> Option<Environment> {
+    Some(match env {
+        "development" => Environment::Development,
+        "staging" => Environment::Staging,
+        "production" => Environment::Production,
+        "sandbox" => Environment::Sandbox,
+        _ => return None,
+    })
+}
+
+/// The Registry write body from a planned state (all known at apply).
+fn spec_of(planned: &Value) -> Result<AppSpec, Diagnostics> {
+    let mut accounts = Vec::new();
+    for item in planned.attr("accounts").as_elements().unwrap_or_default() {
+        let id = item.attr("account_id").as_str().unwrap_or_default();
+        let env = item.attr("environment").as_str().unwrap_or_default();
+        let environment = parse_environment(env).ok_or_else(|| {
+            Diagnostics::attribute_error(
+                AttributePath::attr("accounts"),
+                "Invalid environment",
+                validation::check_environment(env).err().unwrap_or_default(),
+            )
+        })?;
+        accounts.push(Account {
+            account_id: id.to_owned(),
+            environment,
+        });
+    }
+    accounts.sort();
+    Ok(AppSpec {
+        accounts,
+        certificate_generation: planned
+            .attr("certificate_generation")
+            .as_bool()
+            .unwrap_or(false),
+    })
+}
+
+/// The resource state of an app as Registry returned it.
+pub fn state_of(app: &App) -> Value {
+    Value::object([
+        ("id", Value::from(app.name.as_str())),
+        ("app", Value::from(app.name.as_str())),
+        ("accounts", accounts_value(&app.accounts)),
+        (
+            "certificate_generation",
+            Value::from(app.certificate_generation),
+        ),
+        (
+            "spiffe_id",
+            app.spiffe_id
+                .as_deref()
+                .map(Value::from)
+                .unwrap_or(Value::Null),
+        ),
+        ("etag", Value::from(app.etag.as_str())),
+    ])
+}
+
+pub fn accounts_value(accounts: &[Account]) -> Value {
+    Value::Set(
+        accounts
+            .iter()
+            .map(|a| {
+                Value::object([
+                    ("account_id", Value::from(a.account_id.as_str())),
+                    ("environment", Value::from(a.environment.as_str())),
+                ])
+            })
+            .collect(),
+    )
+}
+
+/// Account ids of 12 digits, known environments, each account once. Set
+/// elements have no path of their own in Terraform, so errors point at
+/// `accounts` and name the element.
+fn check_accounts(accounts: &Value, diags: &mut Diagnostics) {
+    let Some(items) = accounts.as_elements() else {
+        return;
+    };
+    let path = AttributePath::attr("accounts");
+    let mut seen = BTreeSet::new();
+    for item in items {
+        let id = item.attr("account_id");
+        if let Some(id) = id.as_str() {
+            if let Err(e) = validation::check_account_id(id) {
+                diags.add_attribute_error(path.clone(), "Invalid account id", e);
+            } else if !seen.insert(id.to_owned()) {
+                diags.add_attribute_error(
+                    path.clone(),
+                    "Account listed twice",
+                    format!("Account {id} appears more than once. An account has one environment: list it once."),
+                );
+            }
+        }
+        if let Some(env) = item.attr("environment").as_str() {
+            if let Err(e) = validation::check_environment(env) {
+                diags.add_attribute_error(path.clone(), "Invalid environment", e);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn account(id: &str, env: &str) -> Value {
+        Value::object([
+            ("account_id", Value::from(id)),
+            ("environment", Value::from(env)),
+        ])
+    }
+
+    #[test]
+    fn accounts_are_checked() {
+        let mut d = Diagnostics::new();
+        check_accounts(
+            &Value::Set(vec![
+                account("111122223333", "staging"),
+                account("111122223333", "production"),
+                account("1234", "staging"),
+                account("222233334444", "prod"),
+                Value::object([
+                    ("account_id", Value::unknown()),
+                    ("environment", Value::unknown()),
+                ]),
+            ]),
+            &mut d,
+        );
+        let summaries: Vec<&str> = d.iter().map(|x| x.summary.as_str()).collect();
+        assert_eq!(
+            summaries,
+            vec![
+                "Account listed twice",
+                "Invalid account id",
+                "Invalid environment"
+            ]
+        );
+    }
+
+    #[test]
+    fn spec_is_sorted_and_compared_as_a_set() {
+        let planned = Value::object([
+            (
+                "accounts",
+                Value::Set(vec![
+                    account("222233334444", "production"),
+                    account("111122223333", "staging"),
+                ]),
+            ),
+            ("certificate_generation", Value::from(true)),
+        ]);
+        let spec = spec_of(&planned).unwrap();
+        assert_eq!(spec.accounts[0].account_id, "111122223333");
+        let app = App {
+            name: "payments".into(),
+            spiffe_id: None,
+            accounts: spec.accounts.iter().rev().cloned().collect(),
+            certificate_generation: true,
+            etag: "\"1\"".into(),
+            created_at: 0,
+            updated_at: 0,
+            updated_by: None,
+        };
+        assert!(spec_matches(&app, &spec));
+    }
+}
