@@ -22,3 +22,26 @@ output "spiffe_id" {
   description = "The app's identity in Keywhiz and the mesh."
   value       = provider::s2s::spiffe_id(var.trust_domain, var.app)
 }
+
+output "registry_etag" {
+  description = "Registry's ETag of the app: the next write is conditional on it."
+  value       = s2s_registry_app.app.etag
+}
+
+output "lambda_environment_variables" {
+  description = "Merge into aws_lambda_function.environment.variables for the s2s mTLS layer."
+  value       = s2s_lambda_function.api.environment_variables
+}
+
+output "lambda_certificate_read_policy" {
+  description = "Inline policy for the function's role: read its own certificate, nothing else."
+  value       = jsondecode(s2s_lambda_function.api.certificate_read_policy_json)
+}
+
+output "synced_secrets" {
+  description = "Keywhiz secret -> its name in the app's Secrets Manager, with expiry (epoch seconds, null = none)."
+  value = {
+    for name, a in s2s_secret_assignment.secrets :
+    name => { secretsmanager_name = a.secretsmanager_name, expiry = a.expiry }
+  }
+}

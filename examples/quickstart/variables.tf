@@ -21,3 +21,21 @@ variable "mesh_domain" {
   type        = string
   default     = "meshproxy.example.internal"
 }
+
+variable "account_id" {
+  description = "The AWS account the app's Lambda runs in (moto's default account in the demo)."
+  type        = string
+  default     = "123456789012"
+}
+
+variable "region" {
+  description = "The AWS Region of the Lambda and its certificate secret."
+  type        = string
+  default     = "eu-west-1"
+}
+
+variable "secrets" {
+  description = "Keywhiz secrets to sync into the app's accounts."
+  type        = list(string)
+  default     = ["payments:db-password", "payments-api-key"]
+}
