@@ -1,0 +1,92 @@
+//! Requests per refresh: refreshing N assignments and M functions of one
+//! app costs one Keywhiz listing and one Registry listing (plus the app's
+//! own read), not N + M — measured with the mocks' request logs.
+
+use acceptance_tests::stack::seed_secret;
+use acceptance_tests::{Provider, Stack, StackOptions, Terraform};
+
+const SECRETS: usize = 40;
+const FUNCTIONS: usize = 10;
+
+fn config() -> String {
+    let mut hcl = String::from(
+        r#"
+terraform {
+  required_providers {
+    s2s = { source = "s2s/s2s" }
+  }
+}
+resource "s2s_registry_app" "app" {
+  app                    = "payments"
+  accounts               = [{ account_id = "111122223333", environment = "staging" }]
+  certificate_generation = true
+}
+"#,
+    );
+    hcl.push_str(&format!(
+        r#"
+resource "s2s_secret_assignment" "s" {{
+  count  = {SECRETS}
+  app    = s2s_registry_app.app.id
+  secret = "payments-secret-${{count.index}}"
+}}
+resource "s2s_lambda_function" "f" {{
+  count         = {FUNCTIONS}
+  app           = s2s_registry_app.app.id
+  environment   = "staging"
+  account_id    = "111122223333"
+  function_name = "fn-${{count.index}}"
+  role_name     = "fn-role"
+  region        = "eu-west-1"
+}}
+"#
+    ));
+    hcl
+}
+
+#[test]
+fn refresh_costs_one_listing_per_app() {
+    let mut kw = mock_keywhiz::Seed::default();
+    for i in 0..SECRETS {
+        kw.secrets
+            .push(seed_secret(&format!("payments-secret-{i}"), "v", 0));
+    }
+    let stack = Stack::start(StackOptions {
+        keywhiz_seed: Some(kw),
+        ..Default::default()
+    });
+    let mut tf = Terraform::new(&[Provider::s2s()]);
+    stack.configure(&mut tf);
+    tf.write_config(&config());
+    tf.apply();
+
+    stack.clear_logs();
+    assert!(!tf.plan_has_changes(true));
+    let keywhiz: Vec<String> = stack
+        .keywhiz()
+        .server()
+        .request_log()
+        .into_iter()
+        .map(|r| format!("{} {}", r.method, r.path))
+        .collect();
+    let registry: Vec<String> = stack
+        .registry()
+        .server()
+        .request_log()
+        .into_iter()
+        .map(|r| format!("{} {}", r.method, r.path))
+        .collect();
+    println!("keywhiz: {keywhiz:?}\nregistry: {registry:?}");
+    assert_eq!(
+        keywhiz,
+        vec!["GET /automation/v2/groups/payments-aws/secrets"],
+        "{SECRETS} assignments, one listing"
+    );
+    let mut registry_sorted = registry.clone();
+    registry_sorted.sort();
+    assert_eq!(
+        registry_sorted,
+        vec!["GET /v1/apps/payments", "GET /v1/apps/payments/functions"],
+        "the app and {FUNCTIONS} functions, two reads"
+    );
+}
