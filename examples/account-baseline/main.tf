@@ -1,0 +1,46 @@
+# account-baseline for the payments account: the CI deployer role and the app
+# permissions boundary. Apply once with administrator credentials, before the
+# org guardrails are attached.
+
+terraform {
+  required_version = ">= 1.9"
+  required_providers {
+    aws = {
+      source  = "hashicorp/aws"
+      version = ">= 5.0"
+    }
+    s2s = {
+      source = "s2s/s2s"
+    }
+  }
+}
+
+provider "aws" {
+  region = "eu-west-1"
+}
+
+# s2s_policy renders locally; no Registry or Keywhiz settings are needed.
+provider "s2s" {}
+
+module "baseline" {
+  source = "../../modules/account-baseline"
+
+  app           = "payments"
+  account_id    = "111111111111"
+  region        = "eu-west-1"
+  ci_account_id = "888888888888"
+  org_id        = "o-s2sexample1"
+  tags = {
+    app = "payments"
+  }
+}
+
+output "ci_deployer_role_arn" {
+  description = "What the CI runner assumes in this account."
+  value       = module.baseline.ci_deployer_role_arn
+}
+
+output "app_boundary_policy_arn" {
+  description = "The boundary every payments role carries."
+  value       = module.baseline.app_boundary_policy_arn
+}

@@ -1,0 +1,57 @@
+# The account baseline: the CI deployer role and the permissions boundary that
+# every app role it creates must carry. Apply it once per app account with
+# administrator credentials, before org-guardrails attaches platform-guard:
+# after that only the deployer itself may change role/platform/*.
+#
+# Every document here comes from the s2s policy bundle, rendered and checked by
+# the s2s provider at plan time: nothing is written by hand.
+
+data "s2s_policy" "ci_deployer_trust" {
+  name = "iam/ci-deployer-trust"
+  parameters = {
+    ci_account_id = var.ci_account_id
+    org_id        = var.org_id
+  }
+}
+
+data "s2s_policy" "ci_deployer_identity" {
+  name = "iam/ci-deployer-identity"
+  parameters = {
+    account_id = var.account_id
+    region     = var.region
+  }
+}
+
+data "s2s_policy" "app_boundary" {
+  name = "iam/app-boundary"
+  parameters = {
+    account_id = var.account_id
+    region     = var.region
+    app        = var.app
+  }
+}
+
+# role/platform/ci-deployer
+resource "aws_iam_role" "ci_deployer" {
+  name                 = "ci-deployer"
+  path                 = "/platform/"
+  description          = "Applies the s2s modules from CI; assumed only by the CI account's role/platform/ci-runner."
+  assume_role_policy   = data.s2s_policy.ci_deployer_trust.json
+  max_session_duration = var.max_session_duration
+  tags                 = var.tags
+}
+
+resource "aws_iam_role_policy" "ci_deployer" {
+  name   = "ci-deployer"
+  role   = aws_iam_role.ci_deployer.id
+  policy = data.s2s_policy.ci_deployer_identity.json
+}
+
+# policy/platform/app-boundary: the deployer may create role/app/* only with it.
+resource "aws_iam_policy" "app_boundary" {
+  name        = "app-boundary"
+  path        = "/platform/"
+  description = "The most any role/app/${var.app}/* role may do: read its app's secrets, write its logs."
+  policy      = data.s2s_policy.app_boundary.json
+  tags        = var.tags
+}

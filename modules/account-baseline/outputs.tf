@@ -1,0 +1,23 @@
+output "ci_deployer_role_arn" {
+  description = "ARN of role/platform/ci-deployer: what the CI runner assumes to apply the other modules."
+  value       = aws_iam_role.ci_deployer.arn
+}
+
+output "ci_deployer_role_name" {
+  description = "Name of the CI deployer role (ci-deployer, path /platform/)."
+  value       = aws_iam_role.ci_deployer.name
+}
+
+output "app_boundary_policy_arn" {
+  description = "ARN of policy/platform/app-boundary, the permissions boundary of every role/app/<app>/* role (pass it to lambda-s2s)."
+  value       = aws_iam_policy.app_boundary.arn
+}
+
+output "policy_sizes" {
+  description = "Characters of each attached document, as IAM counts them (the engine has checked them against IAM's limits)."
+  value = {
+    ci_deployer_trust    = data.s2s_policy.ci_deployer_trust.size
+    ci_deployer_identity = data.s2s_policy.ci_deployer_identity.size
+    app_boundary         = data.s2s_policy.app_boundary.size
+  }
+}

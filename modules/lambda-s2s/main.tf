@@ -1,0 +1,102 @@
+# One s2s Lambda function: its registration in Registry, its role under
+# /app/<app>/ with the app boundary, the policies it needs (all from the s2s
+# policy bundle), the mTLS layer and the environment the layer reads.
+
+locals {
+  role_name    = coalesce(var.role_name, var.function_name)
+  role_path    = "/app/${var.app}/"
+  boundary_arn = "arn:aws:iam::${var.account_id}:policy/platform/app-boundary"
+}
+
+# Registers the function as a component of the app; computes its mesh
+# hostname, SPIFFE ID, certificate secret, layer environment and the policy
+# that reads exactly its certificate. Plan fails for an account the app has not
+# registered, or (with AWS settings on the provider) for the wrong account.
+resource "s2s_lambda_function" "this" {
+  app           = var.app
+  environment   = var.environment
+  account_id    = var.account_id
+  function_name = var.function_name
+  role_name     = local.role_name
+  region        = var.region
+}
+
+data "s2s_policy" "trust" {
+  name = "iam/app-lambda-trust"
+  parameters = {
+    account_id = var.account_id
+  }
+}
+
+data "s2s_policy" "app" {
+  name = "iam/app-lambda-identity"
+  parameters = {
+    account_id = var.account_id
+    region     = var.region
+    app        = var.app
+  }
+}
+
+# role/app/<app>/<role_name>, capped by policy/platform/app-boundary (created
+# by account-baseline; the CI deployer may create app roles only with it).
+resource "aws_iam_role" "this" {
+  name                 = local.role_name
+  path                 = local.role_path
+  description          = "Execution role of the s2s function ${var.function_name} of ${var.app}."
+  assume_role_policy   = data.s2s_policy.trust.json
+  permissions_boundary = local.boundary_arn
+  tags                 = var.tags
+}
+
+# Exactly the app's certificate s2s/<app>/tls, as s2s_lambda_function computes it.
+resource "aws_iam_role_policy" "certificate" {
+  name   = "s2s-certificate-read"
+  role   = aws_iam_role.this.id
+  policy = s2s_lambda_function.this.certificate_read_policy_json
+}
+
+# The synced Keywhiz secrets of the account (keywhiz/*) and the function's logs.
+resource "aws_iam_role_policy" "app" {
+  name   = "s2s-app"
+  role   = aws_iam_role.this.id
+  policy = data.s2s_policy.app.json
+}
+
+resource "aws_cloudwatch_log_group" "this" {
+  name              = "/aws/lambda/${var.function_name}"
+  retention_in_days = var.log_retention_days
+  tags              = var.tags
+}
+
+resource "aws_lambda_function" "this" {
+  function_name     = var.function_name
+  role              = aws_iam_role.this.arn
+  handler           = var.handler
+  runtime           = var.runtime
+  architectures     = [var.architecture]
+  memory_size       = var.memory_size
+  timeout           = var.timeout
+  layers            = [var.mtls_layer_arn]
+  filename          = var.filename
+  source_code_hash  = var.filename == null ? null : filebase64sha256(var.filename)
+  s3_bucket         = var.s3_bucket
+  s3_key            = var.s3_key
+  s3_object_version = var.s3_object_version
+
+  environment {
+    # The s2s variables win: the layer must see what Registry registered.
+    variables = merge(var.environment_variables, s2s_lambda_function.this.environment_variables)
+  }
+
+  logging_config {
+    log_format = "JSON"
+    log_group  = aws_cloudwatch_log_group.this.name
+  }
+
+  tags = var.tags
+
+  depends_on = [
+    aws_iam_role_policy.certificate,
+    aws_iam_role_policy.app,
+  ]
+}

@@ -1,0 +1,90 @@
+# terraform test for lambda-s2s. Needs the hashicorp/aws provider installed (it
+# is mocked, but Terraform still loads its schema) and the s2s provider.
+# s2s_lambda_function talks to Registry, so it is overridden with what it
+# computes. Not run on the s2s build machines, which cannot install
+# hashicorp/aws: see ../README.md.
+
+mock_provider "aws" {}
+
+provider "s2s" {}
+
+override_resource {
+  target = s2s_lambda_function.this
+  values = {
+    id                      = "payments/111111111111/payments-api"
+    mesh_hostname           = "staging.payments.meshproxy.example.internal"
+    spiffe_id               = "spiffe://example.internal/payments"
+    certificate_secret_name = "s2s/payments/tls"
+    environment_variables = {
+      S2S_APP                = "payments"
+      S2S_CERTIFICATE_SECRET = "s2s/payments/tls"
+    }
+    certificate_read_policy_json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}"
+  }
+}
+
+variables {
+  app               = "payments"
+  environment       = "staging"
+  account_id        = "111111111111"
+  region            = "eu-west-1"
+  function_name     = "payments-api"
+  mtls_layer_arn    = "arn:aws:lambda:eu-west-1:999999999999:layer:s2s-mtls-proxy-arm64:7"
+  s3_bucket         = "s2s-artifacts-example"
+  s3_key            = "payments-api/2.3.1/payments-api-arm64.zip"
+  s3_object_version = "3HL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY"
+}
+
+run "role_lives_under_the_app_path_with_the_boundary" {
+  command = plan
+
+  assert {
+    condition     = aws_iam_role.this.path == "/app/payments/" && aws_iam_role.this.name == "payments-api"
+    error_message = "the role must be role/app/<app>/<name>"
+  }
+
+  assert {
+    condition     = aws_iam_role.this.permissions_boundary == "arn:aws:iam::111111111111:policy/platform/app-boundary"
+    error_message = "app roles must carry policy/platform/app-boundary"
+  }
+
+  assert {
+    condition     = aws_iam_role_policy.app.policy == data.s2s_policy.app.json
+    error_message = "the app policy must be the bundle's iam/app-lambda-identity"
+  }
+
+  assert {
+    condition     = aws_lambda_function.this.layers == tolist(["arn:aws:lambda:eu-west-1:999999999999:layer:s2s-mtls-proxy-arm64:7"])
+    error_message = "the function must carry the pinned mTLS layer"
+  }
+}
+
+run "refuses_an_unpinned_layer" {
+  command = plan
+
+  variables {
+    mtls_layer_arn = "arn:aws:lambda:eu-west-1:999999999999:layer:s2s-mtls-proxy-arm64"
+  }
+
+  expect_failures = [var.mtls_layer_arn]
+}
+
+run "refuses_two_packages" {
+  command = plan
+
+  variables {
+    filename = "payments-api.zip"
+  }
+
+  expect_failures = [var.s3_object_version]
+}
+
+run "refuses_overriding_s2s_variables" {
+  command = plan
+
+  variables {
+    environment_variables = { S2S_APP = "orders" }
+  }
+
+  expect_failures = [var.environment_variables]
+}

@@ -1,0 +1,172 @@
+variable "app" {
+  description = "The app the function belongs to (a DNS label, registered in Registry with this account)."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{0,62}$", var.app))
+    error_message = "app must be a DNS label: a lower-case letter, then up to 62 lower-case letters, digits or '-'."
+  }
+}
+
+variable "environment" {
+  description = "The environment of the account as registered on the app: development, staging, production or sandbox."
+  type        = string
+
+  validation {
+    condition     = contains(["development", "staging", "production", "sandbox"], var.environment)
+    error_message = "environment must be one of development, staging, production, sandbox."
+  }
+}
+
+variable "account_id" {
+  description = "The 12-digit ID of the account the function runs in (one of the app's accounts in Registry)."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[0-9]{12}$", var.account_id))
+    error_message = "account_id must be the 12-digit AWS account ID (digits only, no ARN)."
+  }
+}
+
+variable "region" {
+  description = "The AWS Region of the function and of the app's secrets, e.g. eu-west-1."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z]{2}(-[a-z]+)+-[0-9]$", var.region))
+    error_message = "region must be one AWS Region such as eu-west-1 (no wildcards)."
+  }
+}
+
+variable "function_name" {
+  description = "The Lambda function's name."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_-]{1,64}$", var.function_name))
+    error_message = "function_name must be 1-64 letters, digits, '-' or '_' (a name, not an ARN)."
+  }
+}
+
+variable "role_name" {
+  description = "Name of the execution role, created under the path /app/<app>/ (role/app/<app>/<role_name>). Defaults to the function name."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.role_name == null || can(regex("^[A-Za-z0-9+=,.@_-]{1,64}$", var.role_name))
+    error_message = "role_name must be 1-64 letters, digits or '+=,.@_-' (the name without path: the module sets /app/<app>/)."
+  }
+}
+
+variable "mtls_layer_arn" {
+  description = "ARN of the s2s mTLS layer, with its version (arn:aws:lambda:<region>:<account>:layer:<name>:<version>)."
+  type        = string
+
+  validation {
+    condition     = can(regex("^arn:aws:lambda:[a-z]{2}(-[a-z]+)+-[0-9]:[0-9]{12}:layer:[A-Za-z0-9_-]{1,140}:[0-9]+$", var.mtls_layer_arn))
+    error_message = "mtls_layer_arn must be a layer version ARN ending in :<version>, so a deploy never picks up an untested layer."
+  }
+}
+
+variable "filename" {
+  description = "Path of the function's zip on the machine running Terraform. Give either filename or s3_bucket + s3_key + s3_object_version."
+  type        = string
+  default     = null
+}
+
+variable "s3_bucket" {
+  description = "S3 bucket of the function's zip (with s3_key and s3_object_version)."
+  type        = string
+  default     = null
+}
+
+variable "s3_key" {
+  description = "S3 key of the function's zip."
+  type        = string
+  default     = null
+}
+
+variable "s3_object_version" {
+  description = "S3 object version of the function's zip: a deploy is pinned to one version of the object."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = (var.filename == null) != (var.s3_bucket == null || var.s3_key == null || var.s3_object_version == null)
+    error_message = "Give exactly one package: filename, or all of s3_bucket, s3_key and s3_object_version."
+  }
+}
+
+variable "handler" {
+  description = "The function's handler (bootstrap for the provided.* runtimes)."
+  type        = string
+  default     = "bootstrap"
+}
+
+variable "runtime" {
+  description = "The Lambda runtime."
+  type        = string
+  default     = "provided.al2023"
+}
+
+variable "architecture" {
+  description = "Instruction set of the function and of the layer: arm64 or x86_64."
+  type        = string
+  default     = "arm64"
+
+  validation {
+    condition     = contains(["arm64", "x86_64"], var.architecture)
+    error_message = "architecture must be arm64 or x86_64."
+  }
+}
+
+variable "memory_size" {
+  description = "Memory in MB (128-10240)."
+  type        = number
+  default     = 256
+
+  validation {
+    condition     = var.memory_size >= 128 && var.memory_size <= 10240
+    error_message = "memory_size must be between 128 and 10240 MB."
+  }
+}
+
+variable "timeout" {
+  description = "Timeout of one invocation in seconds (1-900)."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = var.timeout >= 1 && var.timeout <= 900
+    error_message = "timeout must be between 1 and 900 seconds."
+  }
+}
+
+variable "environment_variables" {
+  description = "The function's own environment variables. The s2s variables (S2S_*) are added by the module and cannot be overridden."
+  type        = map(string)
+  default     = {}
+
+  validation {
+    condition     = alltrue([for k in keys(var.environment_variables) : !startswith(k, "S2S_")])
+    error_message = "environment_variables must not set S2S_* variables: the module takes them from s2s_lambda_function."
+  }
+}
+
+variable "log_retention_days" {
+  description = "Days the function's CloudWatch logs are kept (a value CloudWatch Logs accepts)."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_days)
+    error_message = "log_retention_days must be one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653."
+  }
+}
+
+variable "tags" {
+  description = "Tags for every resource that takes them."
+  type        = map(string)
+  default     = {}
+}

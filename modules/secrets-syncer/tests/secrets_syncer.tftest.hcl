@@ -1,0 +1,75 @@
+# terraform test for secrets-syncer. Needs the hashicorp/aws provider installed
+# (it is mocked, but Terraform still loads its schema) and the s2s provider,
+# which renders the policies and computes the schedule for real. Not run on the
+# s2s build machines, which cannot install hashicorp/aws: see ../README.md.
+
+mock_provider "aws" {}
+
+provider "s2s" {}
+
+variables {
+  app                     = "payments"
+  account_id              = "111111111111"
+  region                  = "eu-west-1"
+  trust_domain            = "example.internal"
+  keywhiz_url             = "https://keywhiz.example.internal:4444"
+  keywhiz_ca_pem          = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"
+  artifact_bucket         = "s2s-artifacts-example"
+  artifact_key            = "keywhiz-syncer/0.1.0/keywhiz-syncer-aarch64.zip"
+  artifact_object_version = "Qe5LhJ1rxN0c2oJm7wAuVJ7oNXlpZ3sE"
+  artifact_sha256         = "n4bQgYhMfWWaL+qgxVrQFaO/TxsrC4Is0V1sFbDwCgg="
+}
+
+run "names_and_schedule_follow_the_contract" {
+  command = plan
+
+  assert {
+    condition     = aws_iam_role.syncer.name == "keywhiz-syncer" && aws_iam_role.syncer.path == "/platform/"
+    error_message = "the syncer role must be role/platform/keywhiz-syncer, the one secrets-guard lets write keywhiz/*"
+  }
+
+  assert {
+    condition     = aws_lambda_function.syncer.function_name == "keywhiz-syncer"
+    error_message = "the function must be keywhiz-syncer, the one secrets-guard checks in lambda:SourceFunctionArn"
+  }
+
+  assert {
+    condition     = aws_cloudwatch_event_rule.schedule.schedule_expression == provider::s2s::sync_schedule("payments")
+    error_message = "the rule must run at the app's offset"
+  }
+
+  assert {
+    condition     = aws_lambda_function.syncer.s3_object_version == "Qe5LhJ1rxN0c2oJm7wAuVJ7oNXlpZ3sE"
+    error_message = "the code must be pinned to the object version"
+  }
+}
+
+run "refuses_a_hex_sha256" {
+  command = plan
+
+  variables {
+    artifact_sha256 = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+  }
+
+  expect_failures = [var.artifact_sha256]
+}
+
+run "refuses_a_timeout_past_the_next_run" {
+  command = plan
+
+  variables {
+    timeout = 900
+  }
+
+  expect_failures = [var.timeout]
+}
+
+run "refuses_plain_http_keywhiz" {
+  command = plan
+
+  variables {
+    keywhiz_url = "http://keywhiz.example.internal"
+  }
+
+  expect_failures = [var.keywhiz_url]
+}
