@@ -9,6 +9,7 @@
 //! [`Terraform::apply_step`] follows terraform-plugin-testing: after an apply,
 //! a plan without refresh and a plan with refresh must both be empty.
 
+pub mod docs;
 mod moto;
 mod names;
 mod paths;

@@ -1,0 +1,7 @@
+data "s2s_registry_app" "orders" {
+  app = "orders"
+}
+
+output "orders_accounts" {
+  value = data.s2s_registry_app.orders.accounts
+}

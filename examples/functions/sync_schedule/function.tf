@@ -1,0 +1,3 @@
+output "payments_sync_schedule" {
+  value = provider::s2s::sync_schedule("payments") # cron(<offset>/15 * * * ? *)
+}
