@@ -247,11 +247,13 @@ fn render_refuses_values_that_widen_a_policy() {
 #[test]
 fn ci_deployer_trust_names_the_runner_of_the_ci_account() {
     let b = Bundle::embedded().unwrap_or_else(|e| panic!("{e}"));
-    let p: std::collections::BTreeMap<String, String> =
-        [("ci_account_id", "888888888888"), ("org_id", "o-s2sexample1")]
-            .into_iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
+    let p: std::collections::BTreeMap<String, String> = [
+        ("ci_account_id", "888888888888"),
+        ("org_id", "o-s2sexample1"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
     let out = b
         .render("iam/ci-deployer-trust", &p)
         .unwrap_or_else(|e| panic!("{e}"));
