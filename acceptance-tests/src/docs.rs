@@ -42,12 +42,14 @@ pub struct Page {
 pub fn pages(schema: &Value, root: &Path) -> Vec<Page> {
     let mut pages = Vec::new();
     let examples = root.join("examples");
-    let template = std::fs::read_to_string(root.join("templates/index.md.tmpl")).unwrap_or_else(
-        |_| "# s2s Provider\n\n{{ .Example }}\n\n{{ .SchemaMarkdown }}\n".into(),
-    );
+    let template = std::fs::read_to_string(root.join("templates/index.md.tmpl"))
+        .unwrap_or_else(|_| "# s2s Provider\n\n{{ .Example }}\n\n{{ .SchemaMarkdown }}\n".into());
     let provider_example = examples.join("provider/provider.tf");
     let index = template
-        .replace("{{ .Example }}", &example_block(&provider_example, "terraform"))
+        .replace(
+            "{{ .Example }}",
+            &example_block(&provider_example, "terraform"),
+        )
         .replace(
             "{{ .SchemaMarkdown }}",
             &schema_markdown(&schema["provider"]["block"]),
@@ -58,7 +60,13 @@ pub fn pages(schema: &Value, root: &Path) -> Vec<Page> {
         examples: vec![provider_example],
     });
     for (kind, key, dir, file, title) in [
-        ("resources", "resource_schemas", "resources", "resource.tf", "Resource"),
+        (
+            "resources",
+            "resource_schemas",
+            "resources",
+            "resource.tf",
+            "Resource",
+        ),
         (
             "data-sources",
             "data_source_schemas",
@@ -165,9 +173,8 @@ fn front_matter(title: &str, description: &str) -> String {
 }
 
 fn example_block(path: &Path, lang: &str) -> String {
-    let text = std::fs::read_to_string(path).unwrap_or_else(|_| {
-        format!("# missing example: {}\n", path.display())
-    });
+    let text = std::fs::read_to_string(path)
+        .unwrap_or_else(|_| format!("# missing example: {}\n", path.display()));
     format!("```{lang}\n{}\n```", text.trim_end())
 }
 
@@ -231,7 +238,12 @@ fn describe(name: &str, attr: &Value, nested: &mut Vec<(String, Value)>) -> Stri
     )
 }
 
-fn attribute_sections(attrs: &serde_json::Map<String, Value>, blocks: Option<&serde_json::Map<String, Value>>, nested: &mut Vec<(String, Value)>, heading: &str) -> String {
+fn attribute_sections(
+    attrs: &serde_json::Map<String, Value>,
+    blocks: Option<&serde_json::Map<String, Value>>,
+    nested: &mut Vec<(String, Value)>,
+    heading: &str,
+) -> String {
     let mut groups: BTreeMap<u8, (String, String)> = BTreeMap::new();
     for (name, a) in attrs {
         let (order, label) = if a["required"] == true {
@@ -253,7 +265,10 @@ fn attribute_sections(attrs: &serde_json::Map<String, Value>, blocks: Option<&se
                 .or_insert_with(|| ("Optional".to_owned(), String::new()));
             entry.1 += &format!(
                 "- `{name}` (Block) {} (see [below for nested schema](#nestedblock--{name}))\n",
-                b["block"]["description"].as_str().unwrap_or_default().trim()
+                b["block"]["description"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .trim()
             );
             nested.push((format!("block:{name}"), b["block"].clone()));
         }
@@ -285,8 +300,18 @@ fn schema_markdown(block: &Value) -> String {
     while i < nested.len() {
         let (name, n) = nested[i].clone();
         let (anchor, title, attrs, blocks) = match name.strip_prefix("block:") {
-            Some(b) => (format!("nestedblock--{b}"), b.to_owned(), n["attributes"].clone(), n["block_types"].clone()),
-            None => (format!("nestedatt--{name}"), name.clone(), n["attributes"].clone(), Value::Null),
+            Some(b) => (
+                format!("nestedblock--{b}"),
+                b.to_owned(),
+                n["attributes"].clone(),
+                n["block_types"].clone(),
+            ),
+            None => (
+                format!("nestedatt--{name}"),
+                name.clone(),
+                n["attributes"].clone(),
+                Value::Null,
+            ),
         };
         out += &format!("<a id=\"{anchor}\"></a>\n### Nested Schema for `{title}`\n\n");
         let mut deeper = Vec::new();
@@ -309,7 +334,13 @@ mod tests {
     #[test]
     fn type_names() {
         assert_eq!(type_name(&serde_json::json!("string")), "String");
-        assert_eq!(type_name(&serde_json::json!(["map", "string"])), "Map of String");
-        assert_eq!(type_name(&serde_json::json!(["list", "number"])), "List of Number");
+        assert_eq!(
+            type_name(&serde_json::json!(["map", "string"])),
+            "Map of String"
+        );
+        assert_eq!(
+            type_name(&serde_json::json!(["list", "number"])),
+            "List of Number"
+        );
     }
 }

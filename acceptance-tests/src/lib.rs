@@ -18,6 +18,6 @@ mod terraform;
 
 pub use moto::Moto;
 pub use names::generated_app_names;
-pub use stack::{Stack, StackOptions};
 pub use paths::{build_profile, provider_dir, repo_root, target_dir, venv_dir};
+pub use stack::{Stack, StackOptions};
 pub use terraform::{Output, Provider, Terraform};

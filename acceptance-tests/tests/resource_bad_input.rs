@@ -19,7 +19,13 @@ struct Case {
     attribute: &'static str,
 }
 
-fn case(kind: &'static str, body: &str, summary: &'static str, detail: &'static str, attribute: &'static str) -> Case {
+fn case(
+    kind: &'static str,
+    body: &str,
+    summary: &'static str,
+    detail: &'static str,
+    attribute: &'static str,
+) -> Case {
     Case {
         kind,
         body: body.to_owned(),
@@ -29,7 +35,8 @@ fn case(kind: &'static str, body: &str, summary: &'static str, detail: &'static 
     }
 }
 
-const HEADER: &str = "terraform {\n  required_providers {\n    s2s = { source = \"s2s/s2s\" }\n  }\n}\n";
+const HEADER: &str =
+    "terraform {\n  required_providers {\n    s2s = { source = \"s2s/s2s\" }\n  }\n}\n";
 
 fn app(app: &str, accounts: &str) -> String {
     format!("app = \"{app}\"\naccounts = [{accounts}]")
@@ -50,40 +57,256 @@ const STAGING: &str = "{ account_id = \"123456789012\", environment = \"staging\
 fn static_cases() -> Vec<Case> {
     let bad_app = "is not a valid app name";
     vec![
-        case("resource s2s_registry_app", &app("Payments", STAGING), "Invalid attribute value", bad_app, "app"),
-        case("resource s2s_registry_app", &app("pay_ments", STAGING), "Invalid attribute value", bad_app, "app"),
-        case("resource s2s_registry_app", &app("-payments", STAGING), "Invalid attribute value", bad_app, "app"),
-        case("resource s2s_registry_app", &app("payments-", STAGING), "Invalid attribute value", bad_app, "app"),
-        case("resource s2s_registry_app", &app(&"a".repeat(64), STAGING), "Invalid attribute value", bad_app, "app"),
-        case("resource s2s_registry_app", &app("acct1", "{ account_id = \"12345\", environment = \"staging\" }"), "Invalid account id", "must be exactly 12 digits", "accounts"),
-        case("resource s2s_registry_app", &app("acct2", "{ account_id = \"12345678901a\", environment = \"staging\" }"), "Invalid account id", "must be exactly 12 digits", "accounts"),
-        case("resource s2s_registry_app", &app("env1", "{ account_id = \"123456789012\", environment = \"prod\" }"), "Invalid environment", "use one of development, staging, production, sandbox", "accounts"),
-        case("resource s2s_registry_app", &app("dup", &format!("{STAGING}, {{ account_id = \"123456789012\", environment = \"production\" }}")), "Account listed twice", "appears more than once", "accounts"),
-        case("resource s2s_lambda_function", &function("payments", "qa", "123456789012", "api", "role", ""), "Invalid attribute value", "is not an environment", "environment"),
-        case("resource s2s_lambda_function", &function("payments", "staging", "1234", "api", "role", ""), "Invalid attribute value", "exactly 12 digits", "account_id"),
-        case("resource s2s_lambda_function", &function("payments", "staging", "123456789012", "arn:aws:lambda:eu-west-1:123456789012:function:api", "role", ""), "Invalid attribute value", "is not a Lambda function name", "function_name"),
-        case("resource s2s_lambda_function", &function("payments", "staging", "123456789012", &"f".repeat(65), "role", ""), "Invalid attribute value", "is not a Lambda function name", "function_name"),
-        case("resource s2s_lambda_function", &function("payments", "staging", "123456789012", "api", "app/payments/role", ""), "Invalid attribute value", "is not an IAM role name", "role_name"),
-        case("resource s2s_lambda_function", &function("payments", "staging", "123456789012", "api", "role", "region = \"Europe\""), "Invalid attribute value", "is not an AWS region name", "region"),
-        case("resource s2s_lambda_function", &function("Pay", "staging", "123456789012", "api", "role", ""), "Invalid attribute value", bad_app, "app"),
-        case("resource s2s_secret_assignment", &assignment("payments", ".hidden"), "Invalid attribute value", "is not a valid Keywhiz secret name", "secret"),
-        case("resource s2s_secret_assignment", &assignment("payments", "has space"), "Invalid attribute value", "is not a valid Keywhiz secret name", "secret"),
-        case("resource s2s_secret_assignment", &assignment("payments", "a/b"), "Invalid attribute value", "is not a valid Keywhiz secret name", "secret"),
-        case("resource s2s_secret_assignment", &assignment("Bad App", "db"), "Invalid attribute value", bad_app, "app"),
-        case("data s2s_registry_app", "app = \"UPPER\"", "Invalid attribute value", bad_app, "app"),
+        case(
+            "resource s2s_registry_app",
+            &app("Payments", STAGING),
+            "Invalid attribute value",
+            bad_app,
+            "app",
+        ),
+        case(
+            "resource s2s_registry_app",
+            &app("pay_ments", STAGING),
+            "Invalid attribute value",
+            bad_app,
+            "app",
+        ),
+        case(
+            "resource s2s_registry_app",
+            &app("-payments", STAGING),
+            "Invalid attribute value",
+            bad_app,
+            "app",
+        ),
+        case(
+            "resource s2s_registry_app",
+            &app("payments-", STAGING),
+            "Invalid attribute value",
+            bad_app,
+            "app",
+        ),
+        case(
+            "resource s2s_registry_app",
+            &app(&"a".repeat(64), STAGING),
+            "Invalid attribute value",
+            bad_app,
+            "app",
+        ),
+        case(
+            "resource s2s_registry_app",
+            &app(
+                "acct1",
+                "{ account_id = \"12345\", environment = \"staging\" }",
+            ),
+            "Invalid account id",
+            "must be exactly 12 digits",
+            "accounts",
+        ),
+        case(
+            "resource s2s_registry_app",
+            &app(
+                "acct2",
+                "{ account_id = \"12345678901a\", environment = \"staging\" }",
+            ),
+            "Invalid account id",
+            "must be exactly 12 digits",
+            "accounts",
+        ),
+        case(
+            "resource s2s_registry_app",
+            &app(
+                "env1",
+                "{ account_id = \"123456789012\", environment = \"prod\" }",
+            ),
+            "Invalid environment",
+            "use one of development, staging, production, sandbox",
+            "accounts",
+        ),
+        case(
+            "resource s2s_registry_app",
+            &app(
+                "dup",
+                &format!(
+                    "{STAGING}, {{ account_id = \"123456789012\", environment = \"production\" }}"
+                ),
+            ),
+            "Account listed twice",
+            "appears more than once",
+            "accounts",
+        ),
+        case(
+            "resource s2s_lambda_function",
+            &function("payments", "qa", "123456789012", "api", "role", ""),
+            "Invalid attribute value",
+            "is not an environment",
+            "environment",
+        ),
+        case(
+            "resource s2s_lambda_function",
+            &function("payments", "staging", "1234", "api", "role", ""),
+            "Invalid attribute value",
+            "exactly 12 digits",
+            "account_id",
+        ),
+        case(
+            "resource s2s_lambda_function",
+            &function(
+                "payments",
+                "staging",
+                "123456789012",
+                "arn:aws:lambda:eu-west-1:123456789012:function:api",
+                "role",
+                "",
+            ),
+            "Invalid attribute value",
+            "is not a Lambda function name",
+            "function_name",
+        ),
+        case(
+            "resource s2s_lambda_function",
+            &function(
+                "payments",
+                "staging",
+                "123456789012",
+                &"f".repeat(65),
+                "role",
+                "",
+            ),
+            "Invalid attribute value",
+            "is not a Lambda function name",
+            "function_name",
+        ),
+        case(
+            "resource s2s_lambda_function",
+            &function(
+                "payments",
+                "staging",
+                "123456789012",
+                "api",
+                "app/payments/role",
+                "",
+            ),
+            "Invalid attribute value",
+            "is not an IAM role name",
+            "role_name",
+        ),
+        case(
+            "resource s2s_lambda_function",
+            &function(
+                "payments",
+                "staging",
+                "123456789012",
+                "api",
+                "role",
+                "region = \"Europe\"",
+            ),
+            "Invalid attribute value",
+            "is not an AWS region name",
+            "region",
+        ),
+        case(
+            "resource s2s_lambda_function",
+            &function("Pay", "staging", "123456789012", "api", "role", ""),
+            "Invalid attribute value",
+            bad_app,
+            "app",
+        ),
+        case(
+            "resource s2s_secret_assignment",
+            &assignment("payments", ".hidden"),
+            "Invalid attribute value",
+            "is not a valid Keywhiz secret name",
+            "secret",
+        ),
+        case(
+            "resource s2s_secret_assignment",
+            &assignment("payments", "has space"),
+            "Invalid attribute value",
+            "is not a valid Keywhiz secret name",
+            "secret",
+        ),
+        case(
+            "resource s2s_secret_assignment",
+            &assignment("payments", "a/b"),
+            "Invalid attribute value",
+            "is not a valid Keywhiz secret name",
+            "secret",
+        ),
+        case(
+            "resource s2s_secret_assignment",
+            &assignment("Bad App", "db"),
+            "Invalid attribute value",
+            bad_app,
+            "app",
+        ),
+        case(
+            "data s2s_registry_app",
+            "app = \"UPPER\"",
+            "Invalid attribute value",
+            bad_app,
+            "app",
+        ),
     ]
 }
 
 fn plan_time_cases() -> Vec<Case> {
     vec![
-        case("resource s2s_lambda_function", &function("ghost", "staging", "123456789012", "api", "role", ""), "Unknown app", "Registry has no app named \"ghost\"", "app"),
-        case("resource s2s_lambda_function", &function("payments", "staging", "999999999999", "api", "role", ""), "Account not registered for the app", "has not registered account 999999999999", "account_id"),
-        case("resource s2s_lambda_function", &function("payments", "production", "123456789012", "api2", "role", ""), "Environment differs from the account's", "Set `environment = \"staging\"`", "environment"),
-        case("resource s2s_lambda_function", &function("nocerts", "staging", "123456789012", "api", "role", ""), "Certificate generation is off for the app", "Set `certificate_generation = true`", "app"),
-        case("resource s2s_lambda_function", &function("payments", "production", "111122223333", "api3", "role", ""), "Wrong AWS account", "belong to account 123456789012", "account_id"),
-        case("resource s2s_secret_assignment", &assignment("payments", "no-such-secret"), "Unknown secret", "Keywhiz has no secret named \"no-such-secret\"", "secret"),
-        case("resource s2s_secret_assignment", &assignment("ghost", "payments-db"), "Unknown app", "Registry has no app named \"ghost\"", "app"),
-        case("data s2s_registry_app", "app = \"ghost\"", "Unknown app", "Registry has no app named \"ghost\"", "app"),
+        case(
+            "resource s2s_lambda_function",
+            &function("ghost", "staging", "123456789012", "api", "role", ""),
+            "Unknown app",
+            "Registry has no app named \"ghost\"",
+            "app",
+        ),
+        case(
+            "resource s2s_lambda_function",
+            &function("payments", "staging", "999999999999", "api", "role", ""),
+            "Account not registered for the app",
+            "has not registered account 999999999999",
+            "account_id",
+        ),
+        case(
+            "resource s2s_lambda_function",
+            &function("payments", "production", "123456789012", "api2", "role", ""),
+            "Environment differs from the account's",
+            "Set `environment = \"staging\"`",
+            "environment",
+        ),
+        case(
+            "resource s2s_lambda_function",
+            &function("nocerts", "staging", "123456789012", "api", "role", ""),
+            "Certificate generation is off for the app",
+            "Set `certificate_generation = true`",
+            "app",
+        ),
+        case(
+            "resource s2s_lambda_function",
+            &function("payments", "production", "111122223333", "api3", "role", ""),
+            "Wrong AWS account",
+            "belong to account 123456789012",
+            "account_id",
+        ),
+        case(
+            "resource s2s_secret_assignment",
+            &assignment("payments", "no-such-secret"),
+            "Unknown secret",
+            "Keywhiz has no secret named \"no-such-secret\"",
+            "secret",
+        ),
+        case(
+            "resource s2s_secret_assignment",
+            &assignment("ghost", "payments-db"),
+            "Unknown app",
+            "Registry has no app named \"ghost\"",
+            "app",
+        ),
+        case(
+            "data s2s_registry_app",
+            "app = \"ghost\"",
+            "Unknown app",
+            "Registry has no app named \"ghost\"",
+            "app",
+        ),
     ]
 }
 
@@ -91,7 +314,10 @@ fn config(cases: &[Case]) -> String {
     let mut hcl = HEADER.to_owned();
     for (i, c) in cases.iter().enumerate() {
         let (block, ty) = c.kind.split_once(' ').unwrap();
-        hcl.push_str(&format!("{block} \"{ty}\" \"case{i}\" {{\n{}\n}}\n", c.body));
+        hcl.push_str(&format!(
+            "{block} \"{ty}\" \"case{i}\" {{\n{}\n}}\n",
+            c.body
+        ));
     }
     hcl
 }
@@ -115,14 +341,20 @@ fn assert_cases(tf: &Terraform, cases: &[Case]) -> usize {
         let (block, ty) = c.kind.split_once(' ').unwrap();
         let context = format!("{block} \"{ty}\" \"case{i}\"");
         let found = diags.iter().find(|d| {
-            d["snippet"]["context"].as_str() == Some(context.as_str())
-                && d["summary"] == c.summary
+            d["snippet"]["context"].as_str() == Some(context.as_str()) && d["summary"] == c.summary
         });
         let Some(d) = found else {
-            panic!("case{i} ({}): no diagnostic {:?} in\n{diags:#?}", c.body, c.summary);
+            panic!(
+                "case{i} ({}): no diagnostic {:?} in\n{diags:#?}",
+                c.body, c.summary
+            );
         };
         let detail = d["detail"].as_str().unwrap_or_default();
-        assert!(detail.contains(c.detail), "case{i}: {detail:?} lacks {:?}", c.detail);
+        assert!(
+            detail.contains(c.detail),
+            "case{i}: {detail:?} lacks {:?}",
+            c.detail
+        );
         let code = d["snippet"]["code"].as_str().unwrap_or_default();
         assert!(
             code.trim_start().starts_with(&format!("{} ", c.attribute))
@@ -165,16 +397,35 @@ fn bad_input_is_refused_with_its_attribute() {
         app("payments", STAGING)
     ));
     for (address, id, expected) in [
-        ("s2s_lambda_function.f", "payments/123456789012", "expected <app>/<account_id>/<function_name>"),
-        ("s2s_lambda_function.f", "payments/1234/api", "must be exactly 12 digits"),
-        ("s2s_secret_assignment.a", "payments-db", "expected <app>/<secret>"),
-        ("s2s_secret_assignment.a", "payments/.hidden", "is not a valid Keywhiz secret name"),
+        (
+            "s2s_lambda_function.f",
+            "payments/123456789012",
+            "expected <app>/<account_id>/<function_name>",
+        ),
+        (
+            "s2s_lambda_function.f",
+            "payments/1234/api",
+            "must be exactly 12 digits",
+        ),
+        (
+            "s2s_secret_assignment.a",
+            "payments-db",
+            "expected <app>/<secret>",
+        ),
+        (
+            "s2s_secret_assignment.a",
+            "payments/.hidden",
+            "is not a valid Keywhiz secret name",
+        ),
         ("s2s_registry_app.r", "Payments", "is not a valid app name"),
     ] {
         let out = tf.run(&["import", "-no-color", address, id]);
         assert_ne!(out.code, 0);
         let text = out.diagnostics();
-        assert!(text.contains("Invalid import ID") && text.contains(expected), "{text}");
+        assert!(
+            text.contains("Invalid import ID") && text.contains(expected),
+            "{text}"
+        );
         count += 1;
     }
     assert!(count >= 25, "{count} cases");

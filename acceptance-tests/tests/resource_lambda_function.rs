@@ -88,7 +88,10 @@ fn lambda_function_full_lifecycle() {
     let env = tf.output("env");
     assert_eq!(env["S2S_SPIFFE_ID"], "spiffe://example.internal/payments");
     assert_eq!(env["S2S_CERTIFICATE_SECRET"], "s2s/payments/tls");
-    assert_eq!(env["S2S_MESH_HOSTNAME"], "staging.payments.meshproxy.example.internal");
+    assert_eq!(
+        env["S2S_MESH_HOSTNAME"],
+        "staging.payments.meshproxy.example.internal"
+    );
     let policy: Value = serde_json::from_str(tf.output("policy").as_str().unwrap()).unwrap();
     assert_eq!(
         policy["Statement"][0]["Resource"],
@@ -98,8 +101,14 @@ fn lambda_function_full_lifecycle() {
 
     // In place: a new role name.
     let out = tf.apply_step(&config("payments-api-v2", true));
-    assert!(out.stdout.contains("0 added, 1 changed, 0 destroyed"), "{}", out.stdout);
-    let f = stack.block_on(admin.get_function("payments", ACCOUNT, "payments-api")).unwrap();
+    assert!(
+        out.stdout.contains("0 added, 1 changed, 0 destroyed"),
+        "{}",
+        out.stdout
+    );
+    let f = stack
+        .block_on(admin.get_function("payments", ACCOUNT, "payments-api"))
+        .unwrap();
     assert_eq!(f.value.role_name, "payments-api-v2");
 
     // Out of band: the role is changed; refresh sees it, apply puts it back.
@@ -118,7 +127,9 @@ fn lambda_function_full_lifecycle() {
     assert!(tf.plan_has_changes(true));
     tf.apply();
     tf.assert_plans_empty();
-    let f = stack.block_on(admin.get_function("payments", ACCOUNT, "payments-api")).unwrap();
+    let f = stack
+        .block_on(admin.get_function("payments", ACCOUNT, "payments-api"))
+        .unwrap();
     assert_eq!(f.value.role_name, "payments-api-v2");
 
     // Out of band: the registration is deleted; plan registers it again.
@@ -126,7 +137,11 @@ fn lambda_function_full_lifecycle() {
         .block_on(admin.delete_function("payments", ACCOUNT, "payments-api", &f.etag))
         .unwrap();
     let plan = tf.run_ok(&["plan", "-no-color"]);
-    assert!(plan.stdout.contains("1 to add, 0 to change"), "{}", plan.stdout);
+    assert!(
+        plan.stdout.contains("1 to add, 0 to change"),
+        "{}",
+        plan.stdout
+    );
     tf.apply();
     tf.assert_plans_empty();
     let applied = attributes(&tf, "s2s_lambda_function.api");
@@ -134,7 +149,12 @@ fn lambda_function_full_lifecycle() {
     // Import into a fresh state (app first, then the function): same state.
     let fresh = with_env(&stack);
     fresh.write_config(&config("payments-api-v2", false));
-    fresh.run_ok(&["import", "-no-color", "s2s_registry_app.payments", "payments"]);
+    fresh.run_ok(&[
+        "import",
+        "-no-color",
+        "s2s_registry_app.payments",
+        "payments",
+    ]);
     let id = format!("payments/{ACCOUNT}/payments-api");
     fresh.run_ok(&["import", "-no-color", "s2s_lambda_function.api", &id]);
     assert_eq!(attributes(&fresh, "s2s_lambda_function.api"), applied);

@@ -71,7 +71,11 @@ fn registry_app_full_lifecycle() {
         &[("444455556666", "production"), ("111122223333", "staging")],
         Some(true),
     ));
-    assert!(out.stdout.contains("1 changed, 0 destroyed"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("1 changed, 0 destroyed"),
+        "{}",
+        out.stdout
+    );
     let app = stack.registry().state().unwrap().apps["payments"].clone();
     assert!(app.certificate_generation);
     assert_eq!(app.accounts.len(), 2);
@@ -114,7 +118,12 @@ fn registry_app_full_lifecycle() {
         &[("111122223333", "staging"), ("444455556666", "production")],
         Some(true),
     ));
-    fresh.run_ok(&["import", "-no-color", "s2s_registry_app.payments", "payments"]);
+    fresh.run_ok(&[
+        "import",
+        "-no-color",
+        "s2s_registry_app.payments",
+        "payments",
+    ]);
     assert_eq!(attributes(&fresh, "s2s_registry_app.payments"), applied);
     fresh.assert_plans_empty();
 
@@ -129,7 +138,8 @@ fn registry_app_full_lifecycle() {
     ));
     let plan = block.run_ok(&["plan", "-no-color"]);
     assert!(
-        plan.stdout.contains("1 to import, 0 to add, 0 to change, 0 to destroy"),
+        plan.stdout
+            .contains("1 to import, 0 to add, 0 to change, 0 to destroy"),
         "{}",
         plan.stdout
     );
@@ -146,11 +156,8 @@ fn registry_app_full_lifecycle() {
 #[test]
 fn registry_app_data_source_reads_an_app() {
     let mut seed = mock_registry::Seed::default();
-    seed.apps.push(seed_app(
-        "orders",
-        &[("222233334444", "sandbox")],
-        true,
-    ));
+    seed.apps
+        .push(seed_app("orders", &[("222233334444", "sandbox")], true));
     let stack = Stack::start(StackOptions {
         registry_seed: Some(seed),
         ..Default::default()

@@ -14,7 +14,10 @@ fn copy_quickstart(tf: &Terraform) {
     for entry in std::fs::read_dir(&dir).expect("examples/quickstart") {
         let path = entry.expect("entry").path();
         if path.extension().is_some_and(|e| e == "tf") {
-            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+            let name = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or_default();
             tf.write_file(name, &std::fs::read_to_string(&path).expect("read"));
         }
     }
@@ -24,7 +27,8 @@ fn seeded_keywhiz() -> mock_keywhiz::Seed {
     let mut kw = mock_keywhiz::Seed::default();
     kw.secrets
         .push(seed_secret("payments:db-password", "pw-value", 0));
-    kw.secrets.push(seed_secret("payments-api-key", "key-value", 0));
+    kw.secrets
+        .push(seed_secret("payments-api-key", "key-value", 0));
     kw
 }
 
@@ -72,7 +76,10 @@ fn quickstart_converges_with_30_percent_faults() {
     assert_eq!(app_clients.len(), 1, "one client for the app");
     assert!(app_clients[0].groups.contains("payments-aws"));
     for s in ["payments:db-password", "payments-api-key"] {
-        assert!(keywhiz.secrets[s].groups.contains("payments-aws"), "{s} granted");
+        assert!(
+            keywhiz.secrets[s].groups.contains("payments-aws"),
+            "{s} granted"
+        );
     }
     assert_eq!(
         keywhiz.clients.len(),
@@ -145,10 +152,15 @@ fn two_applies_racing_on_one_app_have_one_winner() {
     });
     let winners = [&ra, &rb].iter().filter(|o| o.code == 0).count();
     assert_eq!(winners, 1, "exactly one apply wins");
-    let (winner_is_a, loser) = if ra.code == 0 { (true, &rb) } else { (false, &ra) };
+    let (winner_is_a, loser) = if ra.code == 0 {
+        (true, &rb)
+    } else {
+        (false, &ra)
+    };
     let text = loser.diagnostics();
     assert!(
-        text.contains("changed since you planned, run plan again") && text.contains("Nothing was written"),
+        text.contains("changed since you planned, run plan again")
+            && text.contains("Nothing was written"),
         "{text}"
     );
     // Registry holds the winner's version, untouched by the loser.

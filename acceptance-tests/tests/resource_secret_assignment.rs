@@ -59,9 +59,11 @@ fn secret_assignment_full_lifecycle_leaks_nothing() {
     kw_seed
         .secrets
         .push(seed_secret("payments:db-password", CANARY, 0));
-    kw_seed
-        .secrets
-        .push(seed_secret("payments-api-key", "another-value", now + 5 * 86_400));
+    kw_seed.secrets.push(seed_secret(
+        "payments-api-key",
+        "another-value",
+        now + 5 * 86_400,
+    ));
     // A client with the app's SPIFFE ID already exists under another name.
     kw_seed.clients.push(SeedClient {
         name: "payments-legacy".into(),
@@ -91,7 +93,9 @@ fn secret_assignment_full_lifecycle_leaks_nothing() {
     let state = stack.keywhiz().state().unwrap();
     assert!(state.groups.contains_key("payments-aws"));
     assert!(!state.clients.contains_key("payments"), "no second client");
-    assert!(state.clients["payments-legacy"].groups.contains("payments-aws"));
+    assert!(state.clients["payments-legacy"]
+        .groups
+        .contains("payments-aws"));
     let a = attributes(&tf, "s2s_secret_assignment.s0");
     assert_eq!(a["secretsmanager_name"], "keywhiz/payments@db-password");
     assert_eq!(a["id"], "payments/payments:db-password");
@@ -105,7 +109,9 @@ fn secret_assignment_full_lifecycle_leaks_nothing() {
     let text = plan.diagnostics();
     assert!(text.contains("Warning: Secret expires soon"), "{text}");
     assert!(text.contains("payments-api-key"), "{text}");
-    printed += &tf.apply_step(&config(&["payments:db-password", "payments-api-key"])).combined();
+    printed += &tf
+        .apply_step(&config(&["payments:db-password", "payments-api-key"]))
+        .combined();
 
     // Rotation: refresh records the new checksum, nothing to change.
     stack
@@ -135,7 +141,11 @@ fn secret_assignment_full_lifecycle_leaks_nothing() {
         .unwrap();
     let plan = tf.run_ok(&["plan", "-no-color"]);
     printed += &plan.combined();
-    assert!(plan.stdout.contains("1 to add, 0 to change"), "{}", plan.stdout);
+    assert!(
+        plan.stdout.contains("1 to add, 0 to change"),
+        "{}",
+        plan.stdout
+    );
     tf.apply();
     tf.assert_plans_empty();
     assert_eq!(granted(&stack).len(), 2);
@@ -158,7 +168,10 @@ fn secret_assignment_full_lifecycle_leaks_nothing() {
     let shown = tf.run_ok(&["show", "-json"]).stdout;
     let state = tf.state_file();
     let trace = std::fs::read_to_string(&log).unwrap_or_default();
-    assert!(trace.contains("s2s_secret_assignment"), "trace log was written");
+    assert!(
+        trace.contains("s2s_secret_assignment"),
+        "trace log was written"
+    );
     for secret in [CANARY, ROTATED] {
         for form in [secret.to_owned(), base64_encode(secret.as_bytes())] {
             for (what, text) in [
@@ -177,6 +190,8 @@ fn secret_assignment_full_lifecycle_leaks_nothing() {
     assert!(granted(&stack).is_empty());
     let state = stack.keywhiz().state().unwrap();
     assert!(state.groups.contains_key("payments-aws"));
-    assert!(state.clients["payments-legacy"].groups.contains("payments-aws"));
+    assert!(state.clients["payments-legacy"]
+        .groups
+        .contains("payments-aws"));
     assert_eq!(state.secrets.len(), 2);
 }

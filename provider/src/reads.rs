@@ -13,8 +13,8 @@ use registry_client::{App, Function};
 use crate::aws::{self, CallerIdentity};
 use crate::cache::SharedReads;
 use crate::clients::{keywhiz_error, registry_error, Clients};
-use tfplugin::Diagnostics;
 use crate::settings::AwsSettings;
+use tfplugin::Diagnostics;
 
 #[derive(Default)]
 pub struct Reads {
@@ -30,11 +30,7 @@ pub struct Reads {
 impl Reads {
     /// The app as Registry has it now (`None`: not registered). The app's
     /// `etag` field is the ETag it was read at.
-    pub async fn app(
-        &self,
-        clients: &Clients,
-        app: &str,
-    ) -> Result<Option<Arc<App>>, Diagnostics> {
+    pub async fn app(&self, clients: &Clients, app: &str) -> Result<Option<Arc<App>>, Diagnostics> {
         let registry = clients.registry()?;
         self.apps
             .get_or_load(&app.to_owned(), || async {
@@ -72,7 +68,12 @@ impl Reads {
                 }
             })
             .await
-            .map_err(|e| registry_error(&format!("Cannot list the functions of app {app:?} in Registry"), &e))
+            .map_err(|e| {
+                registry_error(
+                    &format!("Cannot list the functions of app {app:?} in Registry"),
+                    &e,
+                )
+            })
     }
 
     pub fn forget_functions(&self, app: &str) {
@@ -96,7 +97,12 @@ impl Reads {
                 }
             })
             .await
-            .map_err(|e| keywhiz_error(&format!("Cannot list the secrets of Keywhiz group {group:?}"), &e))
+            .map_err(|e| {
+                keywhiz_error(
+                    &format!("Cannot list the secrets of Keywhiz group {group:?}"),
+                    &e,
+                )
+            })
     }
 
     pub fn forget_group_secrets(&self, group: &str) {

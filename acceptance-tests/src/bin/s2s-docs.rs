@@ -25,7 +25,11 @@ fn main() -> ExitCode {
         }
         for example in &page.examples {
             if !example.is_file() {
-                eprintln!("missing example {} (for {})", example.display(), page.path.display());
+                eprintln!(
+                    "missing example {} (for {})",
+                    example.display(),
+                    page.path.display()
+                );
                 missing += 1;
             }
         }

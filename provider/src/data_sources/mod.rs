@@ -1,9 +1,8 @@
 //! Data sources.
 
 mod caller_identity;
-mod registry_app;
-mod registry_app;
 mod policy;
+mod registry_app;
 mod sync_schedule;
 
 use std::sync::Arc;
@@ -16,7 +15,6 @@ pub fn all() -> Vec<Arc<dyn DataSource<S2sData>>> {
     vec![
         Arc::new(sync_schedule::SyncScheduleDataSource),
         Arc::new(caller_identity::CallerIdentityDataSource),
-        Arc::new(registry_app::RegistryAppDataSource),
         Arc::new(registry_app::RegistryAppDataSource),
         Arc::new(policy::PolicyDataSource),
     ]

@@ -41,7 +41,9 @@ pub fn split_import_id<'i>(
     if pieces.len() != count || pieces.iter().any(|p| p.is_empty()) {
         return Err(Diagnostics::error(
             "Invalid import ID",
-            format!("{id:?} is not an import ID of this resource: expected {form}, e.g. {example:?}."),
+            format!(
+                "{id:?} is not an import ID of this resource: expected {form}, e.g. {example:?}."
+            ),
         ));
     }
     Ok(pieces)

@@ -79,9 +79,7 @@ async fn setup(keywhiz: &KeywhizClient, app: &str, spiffe: &str) -> Result<(), D
                 Err(e) if e.is_not_found() => preferred,
                 // The name is taken by a client with another identity.
                 Ok(_) => format!("{preferred}-s2s"),
-                Err(e) => {
-                    return Err(fail(format!("Cannot read Keywhiz client {preferred:?}"))(e))
-                }
+                Err(e) => return Err(fail(format!("Cannot read Keywhiz client {preferred:?}"))(e)),
             };
             let req = CreateClientRequest {
                 name: name.clone(),
@@ -111,7 +109,9 @@ async fn setup(keywhiz: &KeywhizClient, app: &str, spiffe: &str) -> Result<(), D
     } else {
         Err(Diagnostics::error(
             "Keywhiz did not enroll the client",
-            format!("Keywhiz PUT /automation/v2/clients/{existing}/groups answered without {group:?}."),
+            format!(
+                "Keywhiz PUT /automation/v2/clients/{existing}/groups answered without {group:?}."
+            ),
         ))
     }
 }

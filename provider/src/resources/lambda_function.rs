@@ -7,9 +7,8 @@ use std::sync::OnceLock;
 
 use registry_client::{Environment, Function, FunctionSpec};
 use tfplugin::{
-    async_trait, Attribute, AttributePath, Block, Context, CreateRequest,
-    DeleteRequest, Diagnostics, ReadRequest, Resource, ResourcePlan, Schema, Type, UpdateRequest,
-    Value,
+    async_trait, Attribute, AttributePath, Block, Context, CreateRequest, DeleteRequest,
+    Diagnostics, ReadRequest, Resource, ResourcePlan, Schema, Type, UpdateRequest, Value,
 };
 
 use super::common::{
@@ -188,7 +187,12 @@ impl Resource<S2sData> for LambdaFunctionResource {
         let registry = data.clients.registry()?;
         let spec = input.spec()?;
         let result = ctx
-            .run(registry.create_function(&input.app, &input.account_id, &input.function_name, &spec))
+            .run(registry.create_function(
+                &input.app,
+                &input.account_id,
+                &input.function_name,
+                &spec,
+            ))
             .await?;
         data.reads.forget_functions(&input.app);
         let written = match result {
@@ -440,7 +444,9 @@ impl Input {
                 return Err(Diagnostics::attribute_error(
                     AttributePath::attr("environment"),
                     "Invalid environment",
-                    validation::check_environment(other).err().unwrap_or_default(),
+                    validation::check_environment(other)
+                        .err()
+                        .unwrap_or_default(),
                 ))
             }
         })
@@ -494,9 +500,10 @@ fn setting_missing(attr: &str, var: &str, why: &str) -> Diagnostics {
 /// Mesh hostname, SPIFFE ID, certificate secret, environment variables and
 /// the certificate-read policy, from the inputs and the provider settings.
 fn derive(settings: &Settings, input: &Input) -> Result<Derived, Diagnostics> {
-    let trust_domain = settings.trust_domain.as_deref().ok_or_else(|| {
-        setting_missing("trust_domain", "S2S_TRUST_DOMAIN", "for the SPIFFE ID")
-    })?;
+    let trust_domain = settings
+        .trust_domain
+        .as_deref()
+        .ok_or_else(|| setting_missing("trust_domain", "S2S_TRUST_DOMAIN", "for the SPIFFE ID"))?;
     let mesh_domain = settings.mesh_domain.as_deref().ok_or_else(|| {
         setting_missing("mesh_domain", "S2S_MESH_DOMAIN", "for the mesh hostname")
     })?;
@@ -511,9 +518,17 @@ fn derive(settings: &Settings, input: &Input) -> Result<Derived, Diagnostics> {
                 "The certificate-read policy names the Region of the certificate secret: set `region` here, or `aws { region = ... }` in the provider block (or S2S_AWS_REGION).",
             )
         })?;
-    let env: s2s_core::Environment = input.environment.parse().map_err(|e: s2s_core::NameError| {
-        Diagnostics::attribute_error(AttributePath::attr("environment"), "Invalid environment", e.to_string())
-    })?;
+    let env: s2s_core::Environment =
+        input
+            .environment
+            .parse()
+            .map_err(|e: s2s_core::NameError| {
+                Diagnostics::attribute_error(
+                    AttributePath::attr("environment"),
+                    "Invalid environment",
+                    e.to_string(),
+                )
+            })?;
     let invalid = |e: s2s_core::NameError| Diagnostics::error("Invalid name", e.to_string());
     let mesh_hostname = s2s_core::mesh_hostname(env, &input.app, mesh_domain).map_err(invalid)?;
     let spiffe_id = s2s_core::spiffe_id(trust_domain, &input.app).map_err(invalid)?;
@@ -565,7 +580,11 @@ fn state(settings: &Settings, input: &Input, f: &Function) -> Result<Value, Diag
         ("role_name", Value::from(f.role_name.as_str())),
         (
             "region",
-            input.region.as_deref().map(Value::from).unwrap_or(Value::Null),
+            input
+                .region
+                .as_deref()
+                .map(Value::from)
+                .unwrap_or(Value::Null),
         ),
         ("etag", Value::from(f.etag.as_str())),
     ]);
@@ -582,7 +601,9 @@ async fn current(
     input: &Input,
 ) -> Result<Option<Function>, Diagnostics> {
     data.reads.forget_functions(&input.app);
-    let list = ctx.run(data.reads.functions(&data.clients, &input.app)).await??;
+    let list = ctx
+        .run(data.reads.functions(&data.clients, &input.app))
+        .await??;
     let id = input.id();
     Ok(list.and_then(|l| l.iter().find(|f| f.id == id).cloned()))
 }
@@ -603,7 +624,11 @@ async fn check(ctx: &Context, data: &S2sData, input: &Input) -> Result<(), Diagn
             ),
         ));
     };
-    let Some(account) = app.accounts.iter().find(|a| a.account_id == input.account_id) else {
+    let Some(account) = app
+        .accounts
+        .iter()
+        .find(|a| a.account_id == input.account_id)
+    else {
         let registered: Vec<String> = app
             .accounts
             .iter()
@@ -698,7 +723,10 @@ mod tests {
     #[test]
     fn derived_values() {
         let d = derive(&settings(), &input()).unwrap();
-        assert_eq!(d.mesh_hostname, "staging.payments.meshproxy.example.internal");
+        assert_eq!(
+            d.mesh_hostname,
+            "staging.payments.meshproxy.example.internal"
+        );
         assert_eq!(d.spiffe_id, "spiffe://example.internal/payments");
         assert_eq!(d.certificate_secret_name, "s2s/payments/tls");
         assert_eq!(d.environment_variables.len(), ENVIRONMENT_VARIABLES.len());

@@ -30,9 +30,11 @@ pub fn accounts_attribute() -> Attribute {
             Attribute::string("account_id")
                 .required()
                 .markdown_description("The 12-digit AWS account id."),
-            Attribute::string("environment").required().markdown_description(
-                "What the account is for: `development`, `staging`, `production` or `sandbox`.",
-            ),
+            Attribute::string("environment")
+                .required()
+                .markdown_description(
+                    "What the account is for: `development`, `staging`, `production` or `sandbox`.",
+                ),
         ],
     )
 }

@@ -106,7 +106,10 @@ impl Resource<S2sData> for SecretAssignmentResource {
                 ));
             };
             if data.clients.registry().is_ok()
-                && ctx.run(data.reads.app(&data.clients, &app)).await??.is_none()
+                && ctx
+                    .run(data.reads.app(&data.clients, &app))
+                    .await??
+                    .is_none()
             {
                 return Err(Diagnostics::attribute_error(
                     AttributePath::attr("app"),
@@ -139,7 +142,9 @@ impl Resource<S2sData> for SecretAssignmentResource {
             add_groups: vec![group.clone()],
             remove_groups: Vec::new(),
         };
-        let result = ctx.run(keywhiz.modify_secret_groups(&secret, &grant)).await?;
+        let result = ctx
+            .run(keywhiz.modify_secret_groups(&secret, &grant))
+            .await?;
         data.reads.forget_group_secrets(&group);
         match result {
             Ok(groups) if groups.contains(&group) => {}
@@ -157,9 +162,12 @@ impl Resource<S2sData> for SecretAssignmentResource {
                 ))
             }
         }
-        let detail = ctx.run(keywhiz.secret_detail(&secret)).await?.map_err(|e| {
-            keywhiz_error(&format!("Cannot read secret {secret:?} from Keywhiz"), &e)
-        })?;
+        let detail = ctx
+            .run(keywhiz.secret_detail(&secret))
+            .await?
+            .map_err(|e| {
+                keywhiz_error(&format!("Cannot read secret {secret:?} from Keywhiz"), &e)
+            })?;
         Ok(state(&app, &secret, &detail.checksum, detail.expiry))
     }
 
@@ -175,8 +183,9 @@ impl Resource<S2sData> for SecretAssignmentResource {
             .run(data.reads.group_secrets(&data.clients, &group_name(&app)))
             .await??;
         // No group, or the secret is not granted (revoked or deleted): gone.
-        Ok(granted
-            .and_then(|list| find(&list, &secret).map(|s| state(&app, &secret, &s.checksum, s.expiry))))
+        Ok(granted.and_then(|list| {
+            find(&list, &secret).map(|s| state(&app, &secret, &s.checksum, s.expiry))
+        }))
     }
 
     async fn update(
@@ -190,9 +199,12 @@ impl Resource<S2sData> for SecretAssignmentResource {
         let app = required_str(&req.planned, "app")?;
         let secret = required_str(&req.planned, "secret")?;
         let keywhiz = data.clients.keywhiz()?;
-        let detail = ctx.run(keywhiz.secret_detail(&secret)).await?.map_err(|e| {
-            keywhiz_error(&format!("Cannot read secret {secret:?} from Keywhiz"), &e)
-        })?;
+        let detail = ctx
+            .run(keywhiz.secret_detail(&secret))
+            .await?
+            .map_err(|e| {
+                keywhiz_error(&format!("Cannot read secret {secret:?} from Keywhiz"), &e)
+            })?;
         Ok(state(&app, &secret, &detail.checksum, detail.expiry))
     }
 
@@ -210,7 +222,9 @@ impl Resource<S2sData> for SecretAssignmentResource {
             add_groups: Vec::new(),
             remove_groups: vec![group.clone()],
         };
-        let result = ctx.run(keywhiz.modify_secret_groups(&secret, &revoke)).await?;
+        let result = ctx
+            .run(keywhiz.modify_secret_groups(&secret, &revoke))
+            .await?;
         data.reads.forget_group_secrets(&group);
         match result {
             Ok(_) => Ok(()),

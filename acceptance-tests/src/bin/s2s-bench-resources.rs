@@ -1,0 +1,127 @@
+//! `bench/resources.sh`: the s2s resources against the mocks.
+//!
+//! 1. plan+apply (`terraform apply`, which plans first) of N
+//!    `s2s_secret_assignment` resources vs N builtin `terraform_data`
+//!    resources, N = 100 and 1000, alternating, fresh working directory each
+//!    time, medians over the rounds and their ratio from the same run;
+//! 2. requests the mocks see for one refresh (`terraform plan`) of N = 10,
+//!    100, 1000 assignments of one app (deterministic counts).
+//!
+//! Usage: s2s-bench-resources [rounds]   (default 3)
+
+use std::time::Instant;
+
+use acceptance_tests::stack::{seed_app, seed_secret};
+use acceptance_tests::{Provider, Stack, StackOptions, Terraform};
+
+const HEADER: &str =
+    "terraform {\n  required_providers {\n    s2s = { source = \"s2s/s2s\" }\n  }\n}\n";
+
+fn assignments(app: &str, count: usize) -> String {
+    format!(
+        "{HEADER}resource \"s2s_secret_assignment\" \"s\" {{\n  count  = {count}\n  app    = \"{app}\"\n  secret = \"bench-secret-${{count.index}}\"\n}}\n"
+    )
+}
+
+fn builtin(count: usize) -> String {
+    format!(
+        "resource \"terraform_data\" \"s\" {{\n  count = {count}\n  input = \"bench-secret-${{count.index}}\"\n}}\n"
+    )
+}
+
+fn run(tf: &Terraform, args: &[&str]) -> f64 {
+    let started = Instant::now();
+    let out = tf.command(args).output().expect("run terraform");
+    let secs = started.elapsed().as_secs_f64();
+    if !out.status.success() {
+        eprintln!(
+            "terraform {} failed:\n{}{}",
+            args.join(" "),
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        std::process::exit(1);
+    }
+    secs
+}
+
+fn median(v: &mut [f64]) -> f64 {
+    v.sort_by(|a, b| a.total_cmp(b));
+    let n = v.len();
+    if n == 0 {
+        0.0
+    } else if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    }
+}
+
+fn main() {
+    let rounds: usize = std::env::args()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(3);
+    let sizes = [100usize, 1000];
+    let max = 1000;
+    let mut kw = mock_keywhiz::Seed::default();
+    for i in 0..max {
+        kw.secrets
+            .push(seed_secret(&format!("bench-secret-{i}"), "bench-value", 0));
+    }
+    let mut registry = mock_registry::Seed::default();
+    let mut apps: Vec<String> = (0..rounds)
+        .flat_map(|r| sizes.iter().map(move |n| format!("bench-r{r}-n{n}")))
+        .collect();
+    apps.extend([10, 100, 1000].iter().map(|n| format!("refresh-n{n}")));
+    for app in &apps {
+        registry
+            .apps
+            .push(seed_app(app, &[("111122223333", "staging")], false));
+    }
+    let stack = Stack::start(StackOptions {
+        keywhiz_seed: Some(kw),
+        registry_seed: Some(registry),
+        ..Default::default()
+    });
+    let apply = ["apply", "-auto-approve", "-input=false", "-no-color"];
+    let fresh = || {
+        let mut tf = Terraform::new(&[Provider::s2s()]);
+        stack.configure(&mut tf);
+        tf
+    };
+
+    println!("plan+apply (terraform apply) of N resources, {rounds} rounds alternating, medians:");
+    println!("| N | s2s_secret_assignment (mocks) | terraform_data | ratio |");
+    println!("|---|---|---|---|");
+    for &n in &sizes {
+        let mut ours = Vec::new();
+        let mut theirs = Vec::new();
+        for round in 0..rounds {
+            // A new app per round: every grant is a real write.
+            let tf = fresh();
+            tf.write_config(&assignments(&format!("bench-r{round}-n{n}"), n));
+            ours.push(run(&tf, &apply));
+            let tf = fresh();
+            tf.write_config(&builtin(n));
+            theirs.push(run(&tf, &apply));
+        }
+        let (a, b) = (median(&mut ours), median(&mut theirs));
+        println!("| {n} | {a:.2} s | {b:.2} s | {:.2}x |", a / b);
+    }
+
+    println!();
+    println!("requests to the mocks for one refresh (terraform plan) of N assignments of one app:");
+    println!("| N | Keywhiz requests | Registry requests | per resource |");
+    println!("|---|---|---|---|");
+    for n in [10usize, 100, 1000] {
+        let tf = fresh();
+        tf.write_config(&assignments(&format!("refresh-n{n}"), n));
+        run(&tf, &apply);
+        stack.clear_logs();
+        run(&tf, &["plan", "-input=false", "-no-color", "-refresh=true"]);
+        let k = stack.keywhiz().server().request_log().len();
+        let r = stack.registry().server().request_log().len();
+        println!("| {n} | {k} | {r} | {:.3} |", (k + r) as f64 / n as f64);
+    }
+}
