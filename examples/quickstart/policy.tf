@@ -4,8 +4,8 @@
 data "s2s_policy" "app_lambda" {
   name = "iam/app-lambda-identity"
   parameters = {
-    account_id = "111111111111"
-    region     = "eu-west-1"
+    account_id = var.account_id
+    region     = var.region
     app        = var.app
   }
 }
