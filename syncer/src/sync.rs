@@ -179,6 +179,10 @@ impl Syncer {
         };
         self.log_plan(&p, &mut report);
         if self.settings.dry_run {
+            if p.deletes_refused.is_some() {
+                report.status = Status::DeletesRefused;
+                report.actions.deletes_refused = p.deletes.len() as u64;
+            }
             return report;
         }
         // 3. Contents only for what changed, then the writes.
