@@ -231,6 +231,66 @@ pub(crate) fn render(
     })
 }
 
+/// The data source's documentation, with the bundle's table of policies.
+fn description() -> String {
+    let mut table = String::from("| name | type | parameters | attached to |\n|---|---|---|---|\n");
+    if let Ok(bundle) = embedded() {
+        for t in bundle.templates.values() {
+            let params = if t.params.is_empty() {
+                "–".to_string()
+            } else {
+                t.params
+                    .iter()
+                    .map(|p| format!("`{p}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            let code = |x: &str| {
+                if x.contains('<') {
+                    format!("`{x}`")
+                } else {
+                    x.to_string()
+                }
+            };
+            let role = t.role.as_deref().map(|r| match r.split_once(" (") {
+                Some((r, note)) => format!("`role/{r}` ({}", note),
+                None => format!("`role/{r}`"),
+            });
+            let attach = match (role, t.attach.as_str()) {
+                (Some(role), "") => role,
+                (Some(role), a) => format!("{role}, {}", code(a)),
+                (None, a) => code(a),
+            };
+            table += &format!("| `{}` | {} | {params} | {attach} |\n", t.name, t.kind);
+        }
+    }
+    format!(
+        "Renders a policy of the s2s bundle (`policies/`) with parameters, checks it with the s2s policy engine, and returns it minified. The bundle is compiled into the provider, so what Terraform attaches is exactly what `s2s-policy check` and `s2s-policy prove` passed for this build.
+
+Everything is decided at plan time, without a network call:
+
+- an unknown policy `name` is an error on `name` that lists the bundle's names;
+- a parameter the policy does not take is an error on `parameters[\"<key>\"]` that lists the parameters it does take (with what each means and an example); a missing parameter is an error on `parameters` naming it;
+- each value is checked against its pattern in `policies/index.json` (a 12-digit account, a Region, a DNS-label app name, `o-...`); whatever the pattern, a value containing `*`, `?`, `${{` or a control character is refused, because it would widen the policy past its guardrail (`app = \"*\"` would make `s2s/${{app}}/tls` every app's certificate);
+- the rendered document is checked by the engine for its type (JSON Schema, the size limits of IAM, Organizations or Secrets Manager, lints). An error finding fails the plan with `Policy <name> fails its checks: <code>`, the finding's JSON path and message. Warnings are shown and returned in `findings`; lints the bundle accepts for a template (`allow_lints` in `index.json`, each with a reason) are dropped.
+
+The policies of this build:
+
+{table}
+A widening parameter fails before anything is created:
+
+```
+Error: Invalid policy parameter
+
+  with data.s2s_policy.app,
+  on main.tf line 4, in data \"s2s_policy\" \"app\":
+   4:   parameters = {{
+
+Cannot render iam/app-lambda-identity: parameter app: \"*\" contains the IAM wildcard '*', which would widen the policy past what the template allows; give one concrete app (the application name (a DNS label, as in the SPIFFE ID)).
+```"
+    )
+}
+
 #[async_trait]
 impl DataSource<S2sData> for PolicyDataSource {
     fn type_name(&self) -> &str {
@@ -238,23 +298,15 @@ impl DataSource<S2sData> for PolicyDataSource {
     }
 
     fn schema(&self) -> Schema {
-        let allowed = embedded().map(names).unwrap_or_default();
         Schema::new(
             Block::new()
-                .markdown_description(
-                    "Renders a policy of the s2s bundle (`policies/`) with parameters, checks it with the s2s policy engine, and returns it minified. The bundle is compiled into the provider, so what Terraform attaches is exactly what `s2s-policy check` and `s2s-policy prove` passed. A rendered policy that fails its checks, an unknown policy or parameter name, and a parameter value that does not match its pattern or would widen the policy (a wildcard such as `app = \"*\"`) are plan-time errors.",
-                )
+                .markdown_description(description())
                 .attribute(
                     Attribute::string("name")
                         .required()
-                        .markdown_description(format!(
-                            "The bundle policy to render, by its path without `.json`: {}.",
-                            allowed
-                                .split(", ")
-                                .map(|n| format!("`{n}`"))
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        )),
+                        .markdown_description(
+                            "The bundle policy to render, by its path without `.json` (`iam/syncer-identity`, `scp/secrets-guard`, ...; see the table above).",
+                        ),
                 )
                 .attribute(
                     Attribute::new("parameters", Type::map(Type::String))
