@@ -58,6 +58,15 @@ struct SecretDef {
     policy: String,
 }
 
+/// A resource other than a secret that carries a resource policy in the world.
+#[derive(Debug, Clone, Deserialize)]
+struct ResourceDef {
+    /// ARN pattern (`ArnLike` rules: per segment).
+    arn: String,
+    /// A policy of the world's `policies` (or of the bundle).
+    policy: String,
+}
+
 #[derive(Debug, Clone, Deserialize)]
 struct WorldFile {
     org_id: String,
@@ -70,6 +79,13 @@ struct WorldFile {
     /// (`ci_account_id`).
     #[serde(default)]
     params: BTreeMap<String, String>,
+    /// Policies of the model organization that are not the bundle's (what AWS stores for
+    /// a layer shared with `AddLayerVersionPermission`, for example), as policy JSON.
+    #[serde(default)]
+    policies: BTreeMap<String, serde_json::Value>,
+    /// Resources other than secrets with a resource policy, first match wins.
+    #[serde(default)]
+    resources: Vec<ResourceDef>,
 }
 
 /// A principal of the world that can make requests.
@@ -138,6 +154,16 @@ impl World {
             let p = Policy::parse(doc)?;
             w.policies
                 .insert((name.to_string(), String::new()), NamedPolicy::new(name, p));
+        }
+        for (name, doc) in &w.file.policies {
+            if bundle.templates.contains_key(name) || BUILTINS.iter().any(|(b, _)| b == name) {
+                return Err(Error::Bundle(format!(
+                    "world policy {name} has the name of a bundle or built-in policy"
+                )));
+            }
+            let p = Policy::parse(&doc.to_string())?;
+            w.policies
+                .insert((name.clone(), String::new()), NamedPolicy::new(name, p));
         }
         let keys: Vec<String> = w.file.accounts.keys().cloned().collect();
         for key in keys {
@@ -391,6 +417,16 @@ impl World {
                     {
                         set.resource = Some(self.named(&s.policy, &rkey)?);
                     }
+                }
+            }
+            if set.resource.is_none() && !(parts.len() == 6 && parts[2] == "iam") {
+                if let Some(r) = self
+                    .file
+                    .resources
+                    .iter()
+                    .find(|r| arn::like(&r.arn, &req.resource))
+                {
+                    set.resource = Some(self.named(&r.policy, &rkey)?);
                 }
             }
             if parts.len() == 6

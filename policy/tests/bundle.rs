@@ -1,8 +1,9 @@
 //! The bundle passes its own checks and claims; `check` and `prove` as a user runs them.
 
 use s2s_policy::{bundle::EMBEDDED, claims, whocan, Bundle, Severity, World};
+use std::io::Read;
 use std::path::PathBuf;
-use std::process::Command;
+use std::process::{Command, Stdio};
 
 fn policies() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../policies")
@@ -106,10 +107,14 @@ fn render_refuses_missing_and_bad_params() {
         "region missing"
     );
     p.insert("region".to_string(), "eu-west-1".to_string());
+    assert!(b.render("iam/syncer-identity", &p).is_err(), "app missing");
+    p.insert("app".to_string(), "payments".to_string());
     let out = b
         .render("iam/syncer-identity", &p)
         .unwrap_or_else(|e| panic!("{e}"));
     assert!(out.contains("arn:aws:secretsmanager:eu-west-1:111111111111:secret:keywhiz/*"));
+    assert!(out
+        .contains("arn:aws:secretsmanager:eu-west-1:111111111111:secret:s2s/payments/tls-??????"));
     p.insert("account_id".to_string(), "1111\"}".to_string());
     assert!(
         b.render("iam/syncer-identity", &p).is_err(),
@@ -177,6 +182,56 @@ fn who_can_read_a_secret_is_only_the_apps_roles() {
         "arn:aws:secretsmanager:{region}:{payments}:secret:keywhiz/db-AbCdEf",
         &["app@payments", "app-admin@payments"],
     );
+}
+
+#[test]
+fn who_can_read_the_certificate_is_only_the_apps_roles_and_the_syncer() {
+    // The syncer authenticates to Keywhiz as the app with this certificate.
+    only(
+        "secretsmanager:GetSecretValue",
+        "arn:aws:secretsmanager:{region}:{payments}:secret:s2s/payments/tls-AbCdEf",
+        &[
+            "app@payments",
+            "app-admin@payments",
+            "cert-reader@payments",
+            "syncer@payments",
+        ],
+    );
+}
+
+#[test]
+fn who_can_change_the_deployer_or_the_boundary_is_only_the_organizations_access_role() {
+    for resource in [
+        "arn:aws:iam::{payments}:role/platform/ci-deployer",
+        "arn:aws:iam::{payments}:policy/platform/app-boundary",
+        "arn:aws:iam::{payments}:role/OrganizationAccountAccessRole",
+    ] {
+        for action in [
+            "iam:Put*",
+            "iam:Attach*",
+            "iam:UpdateAssumeRolePolicy",
+            "iam:*PolicyVersion",
+            "iam:PassRole",
+        ] {
+            only(action, resource, &["org-admin@payments"]);
+        }
+    }
+}
+
+#[test]
+fn who_can_change_the_syncer_schedule_is_only_ci() {
+    for action in [
+        "events:Put*",
+        "events:DisableRule",
+        "events:Remove*",
+        "events:Delete*",
+    ] {
+        only(
+            action,
+            "arn:aws:events:{region}:{payments}:rule/keywhiz-syncer",
+            &["ci@payments"],
+        );
+    }
 }
 
 #[test]
@@ -259,4 +314,33 @@ fn ci_deployer_trust_names_the_runner_of_the_ci_account() {
         .unwrap_or_else(|e| panic!("{e}"));
     assert!(out.contains("arn:aws:iam::888888888888:role/platform/ci-runner"));
     assert!(s2s_policy::check(&out, s2s_policy::PolicyType::Trust).is_empty());
+}
+
+#[test]
+fn output_into_a_closed_pipe_ends_quietly() {
+    // `s2s-policy prove policies/claims --json | head -c 100`: the JSON (about 100 KB, more
+    // than a pipe holds) is still being written when the reader goes away.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_s2s-policy"))
+        .args(["prove", "policies/claims", "--json"])
+        .current_dir(policies().join(".."))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("run s2s-policy: {e}"));
+    let mut stdout = child.stdout.take().unwrap_or_else(|| panic!("no stdout"));
+    let mut head = [0u8; 100];
+    stdout
+        .read_exact(&mut head)
+        .unwrap_or_else(|e| panic!("read: {e}"));
+    drop(stdout);
+    let out = child
+        .wait_with_output()
+        .unwrap_or_else(|e| panic!("wait: {e}"));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(String::from_utf8_lossy(&head).starts_with('['));
+    assert!(
+        !stderr.contains("panicked") && !stderr.contains("Broken pipe"),
+        "{stderr}"
+    );
+    assert_eq!(out.status.code(), Some(141), "{stderr}");
 }

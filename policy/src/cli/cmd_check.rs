@@ -130,7 +130,7 @@ pub fn run(a: &Args) -> Result<u8> {
         .filter(|f| f.severity == Severity::Warning)
         .count();
     if a.flag("json") {
-        println!(
+        outln!(
             "{}",
             serde_json::to_string_pretty(&serde_json::json!({
                 "files": results, "errors": errors, "warnings": warnings,
@@ -139,10 +139,10 @@ pub fn run(a: &Args) -> Result<u8> {
     } else {
         for (file, fs) in &results {
             for f in fs {
-                println!("{file}: {f}");
+                outln!("{file}: {f}");
             }
         }
-        println!(
+        outln!(
             "checked {} file(s): {errors} error(s), {warnings} warning(s)",
             results.len()
         );

@@ -27,7 +27,7 @@ pub fn render(a: &Args) -> Result<u8> {
             return Ok(1);
         }
     }
-    println!("{out}");
+    outln!("{out}");
     Ok(0)
 }
 
@@ -38,7 +38,7 @@ pub fn minify(a: &Args) -> Result<u8> {
     let text = read(file)?;
     serde_json::from_str::<serde_json::Value>(&text)
         .with_context(|| format!("{file} is not JSON"))?;
-    println!("{}", do_minify(&text));
+    outln!("{}", do_minify(&text));
     Ok(0)
 }
 
@@ -136,23 +136,23 @@ pub fn simulate(a: &Args) -> Result<u8> {
         (req, d)
     };
     if a.flag("json") {
-        println!(
+        outln!(
             "{}",
             serde_json::to_string_pretty(
                 &serde_json::json!({"principal": req.principal, "action": req.action, "resource": req.resource, "decision": d})
             )?
         );
     } else {
-        println!(
+        outln!(
             "{} {} {} on {}",
             if d.allowed { "ALLOW" } else { "DENY" },
             req.principal.arn,
             req.action,
             req.resource
         );
-        println!("  reason: {}", d.reason);
+        outln!("  reason: {}", d.reason);
         for s in &d.deciding {
-            println!("  {s}");
+            outln!("  {s}");
         }
     }
     Ok(u8::from(!d.allowed))
@@ -186,7 +186,7 @@ pub fn bench(a: &Args) -> Result<u8> {
         }
     }
     let el = start.elapsed().as_secs_f64();
-    println!(
+    outln!(
         "decisions={n} seconds={el:.3} per_second={:.0} requests={} allowed_fraction={:.3}",
         n as f64 / el,
         cases.len(),

@@ -54,10 +54,10 @@ pub fn run(a: &Args) -> Result<u8> {
                 })
             })
             .collect();
-        println!("{}", serde_json::to_string_pretty(&rows)?);
+        outln!("{}", serde_json::to_string_pretty(&rows)?);
     } else {
         for o in &failed {
-            println!(
+            outln!(
                 "FAIL claim {} ({}): {} {} {} [{}]",
                 o.claim.id,
                 o.claim.origin,
@@ -67,20 +67,20 @@ pub fn run(a: &Args) -> Result<u8> {
                 o.claim.guardrail
             );
             for p in &o.problems {
-                println!("  - {p}");
+                outln!("  - {p}");
             }
             if let Some(d) = &o.decision {
-                println!(
+                outln!(
                     "  decision: {} ({})",
                     if d.allowed { "ALLOW" } else { "DENY" },
                     d.reason
                 );
                 for s in &d.deciding {
-                    println!("    {s}");
+                    outln!("    {s}");
                 }
             }
         }
-        println!(
+        outln!(
             "{} passed, {} failed",
             outcomes.len() - failed.len(),
             failed.len()

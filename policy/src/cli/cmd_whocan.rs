@@ -27,7 +27,7 @@ pub fn run(a: &Args) -> Result<u8> {
         .map(|s| s.trim().to_string())
         .collect();
     let answers = whocan::who_can(&world, &actions, &resource)?;
-    println!("who can {} on {resource}", actions.join(", "));
+    outln!("who can {} on {resource}", actions.join(", "));
     let mut violations = 0;
     for ans in &answers {
         if ans.allowed.is_empty() {
@@ -49,9 +49,10 @@ pub fn run(a: &Args) -> Result<u8> {
                         }
                     })
                     .unwrap_or_default();
-                println!(
+                outln!(
                     "  {:<28} never ({} requests tried; e.g. {why})",
-                    ans.actor, ans.tried
+                    ans.actor,
+                    ans.tried
                 );
             }
             continue;
@@ -60,7 +61,7 @@ pub fn run(a: &Args) -> Result<u8> {
         if !expected {
             violations += 1;
         }
-        println!(
+        outln!(
             "  {:<28} ALLOWED in {} of {} requests{}",
             ans.actor,
             ans.allowed.len(),
@@ -70,9 +71,12 @@ pub fn run(a: &Args) -> Result<u8> {
         let mut shown: Vec<_> = ans.allowed.iter().collect();
         shown.sort_by_key(|(r, _)| r.context.iter().count());
         for (req, d) in shown.into_iter().take(2) {
-            println!(
+            outln!(
                 "      counterexample: principal={} action={} resource={} context: {}",
-                req.principal.arn, req.action, req.resource, req.context
+                req.principal.arn,
+                req.action,
+                req.resource,
+                req.context
             );
             let by: Vec<String> = d
                 .deciding
@@ -80,23 +84,23 @@ pub fn run(a: &Args) -> Result<u8> {
                 .filter(|s| !s.policy.starts_with("aws/"))
                 .map(|s| format!("{}#{}", s.policy, s.statement))
                 .collect();
-            println!("      allowed by: {}", by.join(", "));
+            outln!("      allowed by: {}", by.join(", "));
         }
         if ans.allowed.len() > 2 {
-            println!(
+            outln!(
                 "      ... and {} more allowed requests",
                 ans.allowed.len() - 2
             );
         }
     }
     let never = answers.iter().filter(|a| a.allowed.is_empty()).count();
-    println!("{} principal(s) allowed, {never} never allowed ({} principals, including any other role of each account and any principal of another account)", answers.len() - never, answers.len());
+    outln!("{} principal(s) allowed, {never} never allowed ({} principals, including any other role of each account and any principal of another account)", answers.len() - never, answers.len());
     if !only.is_empty() {
         if violations > 0 {
-            println!("FAIL: {violations} principal(s) outside --only can do it");
+            outln!("FAIL: {violations} principal(s) outside --only can do it");
             return Ok(1);
         }
-        println!("OK: only {} can do it", only.join(", "));
+        outln!("OK: only {} can do it", only.join(", "));
     }
     Ok(0)
 }

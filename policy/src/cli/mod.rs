@@ -1,5 +1,16 @@
 //! Command-line front end (argument parsing and output only; the work is in the library).
 
+/// `println!` for the CLI's output: a reader that went away (`s2s-policy ... | head`) ends
+/// the process quietly instead of panicking (see [`emit`]).
+macro_rules! outln {
+    () => {
+        $crate::cli::emit(format_args!(""))
+    };
+    ($($arg:tt)*) => {
+        $crate::cli::emit(format_args!($($arg)*))
+    };
+}
+
 mod args;
 mod cmd_check;
 mod cmd_misc;
@@ -26,7 +37,7 @@ IAM policy variable and is left alone. See policy/README.md.";
 
 pub fn run(argv: Vec<String>) -> Result<u8> {
     let Some((cmd, rest)) = argv.split_first() else {
-        println!("{USAGE}");
+        outln!("{USAGE}");
         return Ok(2);
     };
     let a = args::Args::parse(rest)?;
@@ -39,9 +50,28 @@ pub fn run(argv: Vec<String>) -> Result<u8> {
         "who-can" => cmd_whocan::run(&a),
         "bench" => cmd_misc::bench(&a),
         "help" | "--help" | "-h" => {
-            println!("{USAGE}");
+            outln!("{USAGE}");
             Ok(0)
         }
         other => bail!("unknown command {other:?}\n{USAGE}"),
+    }
+}
+
+/// Exit status when stdout was closed by its reader: what a shell reports for a process
+/// killed by SIGPIPE (128 + 13), so `set -o pipefail` still sees that the output was cut.
+pub const CLOSED_PIPE_EXIT: i32 = 141;
+
+/// Writes one line to stdout. If the reader has gone away (EPIPE), the rest of the output
+/// has nowhere to go: exit at once, without the panic `println!` would raise. Any other
+/// write error is reported on stderr with exit status 2.
+pub fn emit(args: std::fmt::Arguments<'_>) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = writeln!(out, "{args}") {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(CLOSED_PIPE_EXIT);
+        }
+        eprintln!("s2s-policy: writing to stdout: {e}");
+        std::process::exit(2);
     }
 }
