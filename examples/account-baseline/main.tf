@@ -1,6 +1,7 @@
 # account-baseline for the payments account: the CI deployer role and the app
-# permissions boundary. Apply once with administrator credentials, before the
-# org guardrails are attached.
+# permissions boundary. Apply once before the org guardrails are attached, and
+# later as role/OrganizationAccountAccessRole (the only role platform-guard lets
+# change the deployer and the boundary).
 
 terraform {
   required_version = ">= 1.9"
@@ -25,11 +26,13 @@ provider "s2s" {}
 module "baseline" {
   source = "../../modules/account-baseline"
 
-  app           = "payments"
-  account_id    = "111111111111"
-  region        = "eu-west-1"
-  ci_account_id = "888888888888"
-  org_id        = "o-s2sexample1"
+  app              = "payments"
+  account_id       = "111111111111"
+  region           = "eu-west-1"
+  ci_account_id    = "888888888888"
+  org_id           = "o-s2sexample1"
+  artifact_bucket  = "s2s-artifacts-example"
+  layer_account_id = "999999999999"
   tags = {
     app = "payments"
   }

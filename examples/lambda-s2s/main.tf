@@ -36,7 +36,7 @@ module "payments_api" {
   function_name     = "payments-api"
   mtls_layer_arn    = "arn:aws:lambda:eu-west-1:999999999999:layer:s2s-mtls-proxy-arm64:7"
   s3_bucket         = "s2s-artifacts-example"
-  s3_key            = "payments-api/2.3.1/payments-api-arm64.zip"
+  s3_key            = "payments/payments-api/2.3.1/payments-api-arm64.zip"
   s3_object_version = "3HL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY"
   environment_variables = {
     LOG_LEVEL = "info"

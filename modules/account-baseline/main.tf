@@ -1,7 +1,9 @@
 # The account baseline: the CI deployer role and the permissions boundary that
-# every app role it creates must carry. Apply it once per app account with
-# administrator credentials, before org-guardrails attaches platform-guard:
-# after that only the deployer itself may change role/platform/*.
+# every app role it creates must carry. Apply it once per app account before
+# org-guardrails attaches platform-guard, and again (to roll out a new deployer
+# policy or boundary) as role/OrganizationAccountAccessRole: once platform-guard
+# is attached, that role is the only principal that may change the deployer and
+# policy/platform/*. The deployer itself never can.
 #
 # Every document here comes from the s2s policy bundle, rendered and checked by
 # the s2s provider at plan time: nothing is written by hand.
@@ -17,8 +19,11 @@ data "s2s_policy" "ci_deployer_trust" {
 data "s2s_policy" "ci_deployer_identity" {
   name = "iam/ci-deployer-identity"
   parameters = {
-    account_id = var.account_id
-    region     = var.region
+    account_id       = var.account_id
+    region           = var.region
+    app              = var.app
+    artifact_bucket  = var.artifact_bucket
+    layer_account_id = var.layer_account_id
   }
 }
 

@@ -1,5 +1,5 @@
 variable "app" {
-  description = "The app that lives in this account (a DNS label, as in its SPIFFE ID). The permissions boundary caps every app role at this app's secrets."
+  description = "The app that lives in this account (a DNS label, as in its SPIFFE ID). The permissions boundary caps every app role at this app's secrets; the deployer reads only this app's artifacts and manages only its syncer's alarms."
   type        = string
 
   validation {
@@ -25,6 +25,26 @@ variable "region" {
   validation {
     condition     = can(regex("^[a-z]{2}(-[a-z]+)+-[0-9]$", var.region))
     error_message = "region must be one AWS Region such as eu-west-1 (no wildcards)."
+  }
+}
+
+variable "artifact_bucket" {
+  description = "The shared, versioned S3 bucket of the Lambda zips. The deployer may read only pinned object versions (s3:GetObjectVersion) under keywhiz-syncer/ and <app>/ in it."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.artifact_bucket))
+    error_message = "artifact_bucket must be one S3 bucket name (3-63 lower-case letters, digits, '.' or '-'; no wildcards, no ARN)."
+  }
+}
+
+variable "layer_account_id" {
+  description = "The 12-digit ID of the account that publishes the s2s mTLS layer (s2s-mtls-proxy-arm64, s2s-mtls-proxy-x86_64). The deployer may attach only those layers, from this account."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[0-9]{12}$", var.layer_account_id))
+    error_message = "layer_account_id must be a 12-digit AWS account ID."
   }
 }
 

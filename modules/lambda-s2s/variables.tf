@@ -60,12 +60,17 @@ variable "role_name" {
 }
 
 variable "mtls_layer_arn" {
-  description = "ARN of the s2s mTLS layer, with its version (arn:aws:lambda:<region>:<account>:layer:<name>:<version>)."
+  description = "ARN of the s2s mTLS layer version for var.architecture in var.region (arn:aws:lambda:<region>:<account>:layer:s2s-mtls-proxy-<architecture>:<version>). The CI deployer may attach only this layer, from the layer account account-baseline names."
   type        = string
 
   validation {
-    condition     = can(regex("^arn:aws:lambda:[a-z]{2}(-[a-z]+)+-[0-9]:[0-9]{12}:layer:[A-Za-z0-9_-]{1,140}:[0-9]+$", var.mtls_layer_arn))
-    error_message = "mtls_layer_arn must be a layer version ARN ending in :<version>, so a deploy never picks up an untested layer."
+    condition     = can(regex("^arn:aws:lambda:[a-z]{2}(-[a-z]+)+-[0-9]:[0-9]{12}:layer:s2s-mtls-proxy-(arm64|x86_64):[0-9]+$", var.mtls_layer_arn))
+    error_message = "mtls_layer_arn must be a version ARN of the s2s mTLS layer (layer:s2s-mtls-proxy-arm64 or -x86_64) ending in :<version>, so a deploy never picks up an untested layer."
+  }
+
+  validation {
+    condition     = try(split(":", var.mtls_layer_arn)[3] == var.region && split(":", var.mtls_layer_arn)[6] == "s2s-mtls-proxy-${var.architecture}", false)
+    error_message = "mtls_layer_arn must be the layer for the function's region and architecture (Lambda attaches layers only from the function's Region, built for its instruction set)."
   }
 }
 
@@ -76,15 +81,20 @@ variable "filename" {
 }
 
 variable "s3_bucket" {
-  description = "S3 bucket of the function's zip (with s3_key and s3_object_version)."
+  description = "S3 bucket of the function's zip (with s3_key and s3_object_version): the shared artifact bucket account-baseline lets the CI deployer read."
   type        = string
   default     = null
 }
 
 variable "s3_key" {
-  description = "S3 key of the function's zip."
+  description = "S3 key of the function's zip, under the app's prefix <app>/ of the shared artifact bucket (the only prefix besides keywhiz-syncer/ the CI deployer may read)."
   type        = string
   default     = null
+
+  validation {
+    condition     = startswith(coalesce(var.s3_key, "${var.app}/"), "${var.app}/")
+    error_message = "s3_key must start with the app's prefix <app>/ (payments/... for app payments): the CI deployer reads the artifacts of its own app only."
+  }
 }
 
 variable "s3_object_version" {

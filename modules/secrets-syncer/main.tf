@@ -22,6 +22,7 @@ data "s2s_policy" "identity" {
   parameters = {
     account_id = var.account_id
     region     = var.region
+    app        = var.app
   }
 }
 

@@ -59,7 +59,7 @@ variable "keywhiz_ca_pem" {
 }
 
 variable "artifact_bucket" {
-  description = "The shared S3 bucket holding the syncer's Lambda zips (keywhiz-syncer-<arch>.zip from `make artifacts`)."
+  description = "The shared S3 bucket holding the syncer's Lambda zips (keywhiz-syncer-<arch>.zip from `make artifacts`): the artifact_bucket given to account-baseline, the one bucket the CI deployer may read."
   type        = string
 
   validation {
@@ -69,12 +69,17 @@ variable "artifact_bucket" {
 }
 
 variable "artifact_key" {
-  description = "S3 key of the syncer zip for var.architecture, e.g. keywhiz-syncer/1.4.0/keywhiz-syncer-aarch64.zip."
+  description = "S3 key of the syncer zip for var.architecture, under keywhiz-syncer/ (the prefix the CI deployer may read), e.g. keywhiz-syncer/1.4.0/keywhiz-syncer-aarch64.zip."
   type        = string
 
   validation {
     condition     = endswith(var.artifact_key, ".zip")
     error_message = "artifact_key must name a .zip object."
+  }
+
+  validation {
+    condition     = startswith(var.artifact_key, "keywhiz-syncer/")
+    error_message = "artifact_key must be under keywhiz-syncer/ in the artifact bucket: the CI deployer reads syncer zips from that prefix only."
   }
 }
 

@@ -8,11 +8,13 @@ mock_provider "aws" {}
 provider "s2s" {}
 
 variables {
-  app           = "payments"
-  account_id    = "111111111111"
-  region        = "eu-west-1"
-  ci_account_id = "888888888888"
-  org_id        = "o-s2sexample1"
+  app              = "payments"
+  account_id       = "111111111111"
+  region           = "eu-west-1"
+  ci_account_id    = "888888888888"
+  org_id           = "o-s2sexample1"
+  artifact_bucket  = "s2s-artifacts-example"
+  layer_account_id = "999999999999"
 }
 
 run "deployer_is_role_platform_ci_deployer" {
@@ -37,6 +39,16 @@ run "deployer_is_role_platform_ci_deployer" {
     condition     = aws_iam_policy.app_boundary.name == "app-boundary" && aws_iam_policy.app_boundary.path == "/platform/"
     error_message = "the boundary must be policy/platform/app-boundary, the one ci-deployer-identity requires"
   }
+}
+
+run "refuses_a_wildcard_artifact_bucket" {
+  command = plan
+
+  variables {
+    artifact_bucket = "s2s-artifacts-*"
+  }
+
+  expect_failures = [var.artifact_bucket]
 }
 
 run "refuses_a_wildcard_app" {

@@ -31,7 +31,7 @@ variables {
   function_name     = "payments-api"
   mtls_layer_arn    = "arn:aws:lambda:eu-west-1:999999999999:layer:s2s-mtls-proxy-arm64:7"
   s3_bucket         = "s2s-artifacts-example"
-  s3_key            = "payments-api/2.3.1/payments-api-arm64.zip"
+  s3_key            = "payments/payments-api/2.3.1/payments-api-arm64.zip"
   s3_object_version = "3HL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY"
 }
 
@@ -67,6 +67,36 @@ run "refuses_an_unpinned_layer" {
   }
 
   expect_failures = [var.mtls_layer_arn]
+}
+
+run "refuses_another_layer" {
+  command = plan
+
+  variables {
+    mtls_layer_arn = "arn:aws:lambda:eu-west-1:999999999999:layer:debug-shell:1"
+  }
+
+  expect_failures = [var.mtls_layer_arn]
+}
+
+run "refuses_the_layer_of_another_architecture" {
+  command = plan
+
+  variables {
+    mtls_layer_arn = "arn:aws:lambda:eu-west-1:999999999999:layer:s2s-mtls-proxy-x86_64:7"
+  }
+
+  expect_failures = [var.mtls_layer_arn]
+}
+
+run "refuses_an_artifact_of_another_app" {
+  command = plan
+
+  variables {
+    s3_key = "orders/orders-api/1.0.0/orders-api-arm64.zip"
+  }
+
+  expect_failures = [var.s3_key]
 }
 
 run "refuses_two_packages" {

@@ -42,6 +42,26 @@ run "names_and_schedule_follow_the_contract" {
     condition     = aws_lambda_function.syncer.s3_object_version == "Qe5LhJ1rxN0c2oJm7wAuVJ7oNXlpZ3sE"
     error_message = "the code must be pinned to the object version"
   }
+
+  assert {
+    condition     = strcontains(aws_iam_role_policy.syncer.policy, "secret:s2s/payments/tls-??????")
+    error_message = "the syncer must be able to read its app's certificate, its identity towards Keywhiz"
+  }
+
+  assert {
+    condition     = aws_cloudwatch_event_rule.schedule.name == "keywhiz-syncer" && aws_cloudwatch_metric_alarm.failed_syncs.alarm_name == "keywhiz-syncer-payments-failed-syncs" && aws_cloudwatch_metric_alarm.not_running.alarm_name == "keywhiz-syncer-payments-not-running"
+    error_message = "the rule and alarm names must be the ones iam/ci-deployer-identity lets CI manage"
+  }
+}
+
+run "refuses_an_artifact_outside_the_syncer_prefix" {
+  command = plan
+
+  variables {
+    artifact_key = "payments/keywhiz-syncer-aarch64.zip"
+  }
+
+  expect_failures = [var.artifact_key]
 }
 
 run "refuses_a_hex_sha256" {
