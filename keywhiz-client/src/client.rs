@@ -5,8 +5,9 @@ use serde::de::DeserializeOwned;
 use serde_json::json;
 
 use crate::error::Result;
-use crate::transport::{call, decode, erased, seg, ClientConfig, Transport};
+use crate::transport::{call, decode, erased, seg, Transport};
 use crate::types::*;
+use crate::ClientConfig;
 
 /// A Keywhiz client bound to one mTLS identity. Cheap to clone. To rotate the
 /// certificate, build a new one (a `reqwest` identity cannot be swapped).

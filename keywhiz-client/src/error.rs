@@ -77,4 +77,10 @@ impl Error {
     }
 }
 
+impl From<s2s_http::ConfigError> for Error {
+    fn from(e: s2s_http::ConfigError) -> Self {
+        Error::Config(e.0)
+    }
+}
+
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -21,6 +21,5 @@ mod types;
 pub use client::KeywhizClient;
 pub use content::SecretContent;
 pub use error::{Error, Result};
-pub use retry::RetryPolicy;
-pub use transport::ClientConfig;
+pub use s2s_http::{ClientConfig, RetryPolicy};
 pub use types::*;

@@ -1,73 +1,14 @@
 //! `RegistryClient`: mTLS transport with retries, and the typed, ETag-aware calls.
 
-use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use reqwest::header::{HeaderMap, HeaderValue, ETAG, IF_MATCH, IF_NONE_MATCH, RETRY_AFTER};
+use reqwest::header::{HeaderMap, HeaderValue, ETAG, IF_MATCH, IF_NONE_MATCH};
 use reqwest::Method;
+use s2s_http::{ClientConfig, Endpoint, Response, RetryPolicy};
 use serde::de::DeserializeOwned;
 
 use crate::error::{Error, Result};
-use crate::retry::{parse_retry_after, retryable_status, RetryPolicy};
 use crate::types::*;
-
-/// Where the Registry is and who we are.
-#[derive(Clone)]
-pub struct ClientConfig {
-    pub base_url: String,
-    pub cert_pem: Vec<u8>,
-    pub key_pem: Vec<u8>,
-    pub ca_pem: Vec<u8>,
-    pub retry: RetryPolicy,
-    pub request_timeout: Duration,
-    pub connect_timeout: Duration,
-}
-
-impl std::fmt::Debug for ClientConfig {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ClientConfig")
-            .field("base_url", &self.base_url)
-            .field("retry", &self.retry)
-            .finish_non_exhaustive()
-    }
-}
-
-fn read(path: &Path) -> Result<Vec<u8>> {
-    std::fs::read(path).map_err(|e| Error::Config(format!("{}: {e}", path.display())))
-}
-
-impl ClientConfig {
-    pub fn new(
-        base_url: impl Into<String>,
-        cert_pem: Vec<u8>,
-        key_pem: Vec<u8>,
-        ca_pem: Vec<u8>,
-    ) -> Self {
-        Self {
-            base_url: base_url.into(),
-            cert_pem,
-            key_pem,
-            ca_pem,
-            retry: RetryPolicy::default(),
-            request_timeout: Duration::from_secs(30),
-            connect_timeout: Duration::from_secs(10),
-        }
-    }
-
-    pub fn from_files(
-        base_url: impl Into<String>,
-        cert: &Path,
-        key: &Path,
-        ca: &Path,
-    ) -> Result<Self> {
-        Ok(Self::new(base_url, read(cert)?, read(key)?, read(ca)?))
-    }
-
-    pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
-        self.retry = retry;
-        self
-    }
-}
 
 /// A value and the ETag it was read (or written) at.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -84,75 +25,30 @@ enum Pre<'a> {
     Match(&'a str),
 }
 
-struct Answer {
-    headers: HeaderMap,
-    body: Vec<u8>,
-}
-
 /// The Registry client. Cheap to clone.
 #[derive(Clone)]
 pub struct RegistryClient {
-    http: reqwest::Client,
-    base: String,
+    endpoint: Endpoint,
     retry: RetryPolicy,
 }
 
 impl std::fmt::Debug for RegistryClient {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("RegistryClient")
-            .field("base", &self.base)
+            .field("base", &self.endpoint.base())
             .finish_non_exhaustive()
     }
 }
 
 fn seg(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+    s2s_http::path_segment(s, b"")
 }
 
 impl RegistryClient {
     pub fn new(config: &ClientConfig) -> Result<Self> {
-        let mut pem = config.cert_pem.clone();
-        if !pem.ends_with(b"\n") {
-            pem.push(b'\n');
-        }
-        pem.extend_from_slice(&config.key_pem);
-        let identity = reqwest::Identity::from_pem(&pem)
-            .map_err(|e| Error::Config(format!("client certificate/key: {e}")))?;
-        let roots = reqwest::Certificate::from_pem_bundle(&config.ca_pem)
-            .map_err(|e| Error::Config(format!("CA bundle: {e}")))?;
-        if roots.is_empty() {
-            return Err(Error::Config("CA bundle holds no certificate".into()));
-        }
-        let mut b = reqwest::Client::builder()
-            .use_rustls_tls()
-            .tls_built_in_root_certs(false)
-            .identity(identity)
-            .timeout(config.request_timeout)
-            .connect_timeout(config.connect_timeout)
-            .user_agent(concat!("s2s-registry-client/", env!("CARGO_PKG_VERSION")));
-        for r in roots {
-            b = b.add_root_certificate(r);
-        }
-        let http = b
-            .build()
-            .map_err(|e| Error::Config(format!("HTTP client: {e}")))?;
-        let base = config.base_url.trim_end_matches('/').to_owned();
-        if !base.starts_with("https://") {
-            return Err(Error::Config(format!(
-                "base URL must be https://, got {base:?}"
-            )));
-        }
         Ok(Self {
-            http,
-            base,
+            endpoint: config
+                .endpoint(concat!("s2s-registry-client/", env!("CARGO_PKG_VERSION")))?,
             retry: config.retry,
         })
     }
@@ -163,37 +59,10 @@ impl RegistryClient {
         path: &str,
         pre: Pre<'_>,
         body: Option<Vec<u8>>,
-    ) -> Result<Answer> {
-        let started = Instant::now();
-        let mut attempt = 0u32;
-        loop {
-            attempt += 1;
-            let (err, retry_after) = match self.once(&method, path, pre, body.as_deref()).await {
-                Ok(a) => return Ok(a),
-                Err(e) => e,
-            };
-            let retryable = match &err {
-                Error::Status { status, .. } => retryable_status(*status),
-                Error::Transport { .. } => true,
-                _ => false,
-            };
-            let wait = self.retry.backoff(attempt, retry_after);
-            if !retryable
-                || attempt >= self.retry.max_attempts
-                || started.elapsed() + wait > self.retry.total_timeout
-            {
-                return Err(if attempt > 1 {
-                    Error::GaveUp {
-                        attempts: attempt,
-                        elapsed: started.elapsed(),
-                        last: Box::new(err),
-                    }
-                } else {
-                    err
-                });
-            }
-            tokio::time::sleep(wait).await;
-        }
+    ) -> Result<Response> {
+        self.retry
+            .run(|| self.once(&method, path, pre, body.as_deref()))
+            .await
     }
 
     async fn once(
@@ -202,44 +71,32 @@ impl RegistryClient {
         path: &str,
         pre: Pre<'_>,
         body: Option<&[u8]>,
-    ) -> Result<Answer, (Error, Option<Duration>)> {
-        let mut req = self
-            .http
-            .request(method.clone(), format!("{}{path}", self.base))
-            .header(reqwest::header::ACCEPT, "application/json");
+    ) -> Result<Response, (Error, Option<Duration>)> {
+        let mut req = self.endpoint.request(method.clone(), path);
         match pre {
             Pre::None => {}
             Pre::Create => req = req.header(IF_NONE_MATCH, "*"),
             Pre::Match(tag) => req = req.header(IF_MATCH, tag),
         }
-        if let Some(b) = body {
-            req = req
-                .header(reqwest::header::CONTENT_TYPE, "application/json")
-                .body(b.to_vec());
-        }
-        let transport = |source| Error::Transport {
-            method: method.to_string(),
-            path: path.to_owned(),
-            source,
-        };
-        let resp = req.send().await.map_err(|e| (transport(e), None))?;
-        let status = resp.status().as_u16();
-        let headers = resp.headers().clone();
-        let bytes = resp.bytes().await.map_err(|e| (transport(e), None))?;
+        let a = s2s_http::exchange(req, body).await.map_err(|source| {
+            let err = Error::Transport {
+                method: method.to_string(),
+                path: path.to_owned(),
+                source,
+            };
+            (err, None)
+        })?;
+        let status = a.status.as_u16();
         if (200..300).contains(&status) {
-            return Ok(Answer {
-                headers,
-                body: bytes.to_vec(),
-            });
+            return Ok(a);
         }
-        let (code, message) = error_fields(&bytes);
-        let retry_after = parse_retry_after(headers.get(RETRY_AFTER).and_then(|v| v.to_str().ok()));
+        let (code, message) = error_fields(&a.body);
         let err = if status == 412 {
             Error::Conflict {
                 method: method.to_string(),
                 path: path.to_owned(),
                 message,
-                current_etag: header_str(&headers, ETAG),
+                current_etag: header_str(&a.headers, ETAG),
             }
         } else {
             Error::Status {
@@ -250,10 +107,10 @@ impl RegistryClient {
                 message,
             }
         };
-        Err((err, retry_after))
+        Err((err, a.retry_after()))
     }
 
-    fn decode<T: DeserializeOwned>(method: &Method, path: &str, a: &Answer) -> Result<T> {
+    fn decode<T: DeserializeOwned>(method: &Method, path: &str, a: &Response) -> Result<T> {
         serde_json::from_slice(&a.body).map_err(|e| Error::Decode {
             method: method.to_string(),
             path: path.to_owned(),

@@ -12,7 +12,7 @@ mod error;
 mod retry;
 mod types;
 
-pub use client::{ClientConfig, RegistryClient, Versioned};
+pub use client::{RegistryClient, Versioned};
 pub use error::{Error, Result};
-pub use retry::RetryPolicy;
+pub use s2s_http::{ClientConfig, RetryPolicy};
 pub use types::{Account, App, AppSpec, Environment, Function, FunctionSpec};
