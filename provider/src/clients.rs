@@ -5,9 +5,10 @@ use std::time::Duration;
 
 use keywhiz_client::KeywhizClient;
 use registry_client::RegistryClient;
+use s2s_http::{ClientConfig, RetryPolicy};
 use tfplugin::Diagnostics;
 
-use crate::settings::Settings;
+use crate::settings::{Settings, TlsIdentity};
 
 /// Both clients, or why each one cannot be used. Built once per configure;
 /// a missing setting is only an error for the resources that need it, so
@@ -39,6 +40,25 @@ impl Budget {
             max_backoff: total.min(Duration::from_secs(5)),
         }
     }
+
+    /// The configuration of a client of `url` (either system) within this budget.
+    fn client_config(&self, url: &str, id: &TlsIdentity) -> ClientConfig {
+        let mut config = ClientConfig::new(
+            url,
+            id.certificate_pem.clone().into_bytes(),
+            id.key_pem.clone().into_bytes(),
+            id.ca_pem.clone().into_bytes(),
+        );
+        config.retry = RetryPolicy {
+            max_attempts: self.attempts,
+            total_timeout: self.total,
+            initial_backoff: self.initial_backoff,
+            max_backoff: self.max_backoff,
+        };
+        config.request_timeout = self.per_attempt;
+        config.connect_timeout = self.per_attempt.min(Duration::from_secs(10));
+        config
+    }
 }
 
 fn missing(system: &str, url_attr: &str, url_var: &str) -> String {
@@ -56,42 +76,14 @@ impl Clients {
             (None, _) => Err(missing("Registry", "registry_url", "S2S_REGISTRY_URL")),
             (Some(_), None) => Err(NO_IDENTITY.to_owned()),
             (Some(url), Some(id)) => {
-                let mut config = registry_client::ClientConfig::new(
-                    url.clone(),
-                    id.certificate_pem.clone().into_bytes(),
-                    id.key_pem.clone().into_bytes(),
-                    id.ca_pem.clone().into_bytes(),
-                );
-                config.retry = registry_client::RetryPolicy {
-                    max_attempts: b.attempts,
-                    total_timeout: b.total,
-                    initial_backoff: b.initial_backoff,
-                    max_backoff: b.max_backoff,
-                };
-                config.request_timeout = b.per_attempt;
-                config.connect_timeout = b.per_attempt.min(Duration::from_secs(10));
-                RegistryClient::new(&config).map_err(|e| e.to_string())
+                RegistryClient::new(&b.client_config(url, id)).map_err(|e| e.to_string())
             }
         };
         let keywhiz = match (&settings.keywhiz_url, &settings.identity) {
             (None, _) => Err(missing("Keywhiz", "keywhiz_url", "S2S_KEYWHIZ_URL")),
             (Some(_), None) => Err(NO_IDENTITY.to_owned()),
             (Some(url), Some(id)) => {
-                let mut config = keywhiz_client::ClientConfig::new(
-                    url.clone(),
-                    id.certificate_pem.clone().into_bytes(),
-                    id.key_pem.clone().into_bytes(),
-                    id.ca_pem.clone().into_bytes(),
-                );
-                config.retry = keywhiz_client::RetryPolicy {
-                    max_attempts: b.attempts,
-                    total_timeout: b.total,
-                    initial_backoff: b.initial_backoff,
-                    max_backoff: b.max_backoff,
-                };
-                config.request_timeout = b.per_attempt;
-                config.connect_timeout = b.per_attempt.min(Duration::from_secs(10));
-                KeywhizClient::new(&config).map_err(|e| e.to_string())
+                KeywhizClient::new(&b.client_config(url, id)).map_err(|e| e.to_string())
             }
         };
         Clients { registry, keywhiz }

@@ -3,7 +3,7 @@
 //! Destroy revokes that grant and nothing else. The provider reads metadata
 //! only (checksum, expiry) — never a secret's contents.
 
-use keywhiz_client::{ModifyGroupsRequest, SanitizedSecret};
+use keywhiz_client::{KeywhizClient, ModifyGroupsRequest, SanitizedSecret};
 use tfplugin::{
     async_trait, Attribute, AttributePath, Block, Context, CreateRequest, DeleteRequest,
     Diagnostics, Number, ReadRequest, Resource, ResourcePlan, Schema, UpdateRequest, Value,
@@ -162,13 +162,7 @@ impl Resource<S2sData> for SecretAssignmentResource {
                 ))
             }
         }
-        let detail = ctx
-            .run(keywhiz.secret_detail(&secret))
-            .await?
-            .map_err(|e| {
-                keywhiz_error(&format!("Cannot read secret {secret:?} from Keywhiz"), &e)
-            })?;
-        Ok(state(&app, &secret, &detail.checksum, detail.expiry))
+        read_back(ctx, keywhiz, &app, &secret).await
     }
 
     async fn read(
@@ -199,13 +193,7 @@ impl Resource<S2sData> for SecretAssignmentResource {
         let app = required_str(&req.planned, "app")?;
         let secret = required_str(&req.planned, "secret")?;
         let keywhiz = data.clients.keywhiz()?;
-        let detail = ctx
-            .run(keywhiz.secret_detail(&secret))
-            .await?
-            .map_err(|e| {
-                keywhiz_error(&format!("Cannot read secret {secret:?} from Keywhiz"), &e)
-            })?;
-        Ok(state(&app, &secret, &detail.checksum, detail.expiry))
+        read_back(ctx, keywhiz, &app, &secret).await
     }
 
     async fn delete(
@@ -263,6 +251,20 @@ fn unknown_secret(secret: &str) -> Diagnostics {
         "Unknown secret",
         format!("Keywhiz has no secret named {secret:?}."),
     )
+}
+
+/// The state after a write: the secret's metadata as Keywhiz has it now.
+async fn read_back(
+    ctx: &Context,
+    keywhiz: &KeywhizClient,
+    app: &str,
+    secret: &str,
+) -> Result<Value, Diagnostics> {
+    let detail = ctx
+        .run(keywhiz.secret_detail(secret))
+        .await?
+        .map_err(|e| keywhiz_error(&format!("Cannot read secret {secret:?} from Keywhiz"), &e))?;
+    Ok(state(app, secret, &detail.checksum, detail.expiry))
 }
 
 fn state(app: &str, secret: &str, checksum: &str, expiry: i64) -> Value {
