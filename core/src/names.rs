@@ -74,8 +74,14 @@ pub fn validate_mesh_domain(domain: &str) -> Result<(), NameError> {
     }
 }
 
-/// Where an app runs. The mesh hostname starts with it.
+/// Where an app runs. The mesh hostname starts with it. With the `serde`
+/// feature it reads and writes as its lowercase name (`"staging"`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(rename_all = "lowercase")
+)]
 pub enum Environment {
     Development,
     Staging,

@@ -2,26 +2,9 @@
 
 use serde::{Deserialize, Serialize};
 
-/// Deployment environment of an account.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Environment {
-    Development,
-    Staging,
-    Production,
-    Sandbox,
-}
-
-impl Environment {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Environment::Development => "development",
-            Environment::Staging => "staging",
-            Environment::Production => "production",
-            Environment::Sandbox => "sandbox",
-        }
-    }
-}
+/// Deployment environment of an account: s2s-core's, as the Registry writes
+/// it (`"staging"`).
+pub use s2s_core::Environment;
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Account {
@@ -88,4 +71,22 @@ pub(crate) struct AppList {
 #[derive(Debug, Deserialize)]
 pub(crate) struct FunctionList {
     pub functions: Vec<Function>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn environment_is_its_lowercase_name_on_the_wire() {
+        assert_eq!(
+            serde_json::to_string(&Environment::Staging).unwrap(),
+            "\"staging\""
+        );
+        assert_eq!(
+            serde_json::from_str::<Environment>("\"sandbox\"").unwrap(),
+            Environment::Sandbox
+        );
+        assert!(serde_json::from_str::<Environment>("\"Staging\"").is_err());
+    }
 }

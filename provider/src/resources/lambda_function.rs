@@ -435,20 +435,14 @@ impl Input {
     }
 
     fn environment(&self) -> Result<Environment, Diagnostics> {
-        Ok(match self.environment.as_str() {
-            "development" => Environment::Development,
-            "staging" => Environment::Staging,
-            "production" => Environment::Production,
-            "sandbox" => Environment::Sandbox,
-            other => {
-                return Err(Diagnostics::attribute_error(
-                    AttributePath::attr("environment"),
-                    "Invalid environment",
-                    validation::check_environment(other)
-                        .err()
-                        .unwrap_or_default(),
-                ))
-            }
+        self.environment.parse().map_err(|_| {
+            Diagnostics::attribute_error(
+                AttributePath::attr("environment"),
+                "Invalid environment",
+                validation::check_environment(&self.environment)
+                    .err()
+                    .unwrap_or_default(),
+            )
         })
     }
 

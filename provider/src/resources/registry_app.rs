@@ -250,23 +250,13 @@ fn spec_matches(app: &App, spec: &AppSpec) -> bool {
     have == want && app.certificate_generation == spec.certificate_generation
 }
 
-fn parse_environment(env: &str) -> Option<Environment> {
-    Some(match env {
-        "development" => Environment::Development,
-        "staging" => Environment::Staging,
-        "production" => Environment::Production,
-        "sandbox" => Environment::Sandbox,
-        _ => return None,
-    })
-}
-
 /// The Registry write body from a planned state (all known at apply).
 fn spec_of(planned: &Value) -> Result<AppSpec, Diagnostics> {
     let mut accounts = Vec::new();
     for item in planned.attr("accounts").as_elements().unwrap_or_default() {
         let id = item.attr("account_id").as_str().unwrap_or_default();
         let env = item.attr("environment").as_str().unwrap_or_default();
-        let environment = parse_environment(env).ok_or_else(|| {
+        let environment = env.parse::<Environment>().map_err(|_| {
             Diagnostics::attribute_error(
                 AttributePath::attr("accounts"),
                 "Invalid environment",
