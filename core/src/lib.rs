@@ -1,14 +1,17 @@
 //! The contracts every s2s part agrees on (DESIGN.md, "Contracts"): what an
 //! app name is, the environments, the sync schedule derived from an app name,
-//! mesh hostnames, SPIFFE IDs and the names secrets get in Secrets Manager.
+//! mesh hostnames, SPIFFE IDs and the names secrets get in Secrets Manager;
+//! and the UTC calendar dates are written in.
 //!
 //! Pure functions only: the Terraform provider, the syncer and the
 //! certificate issuer all call these, so they cannot disagree.
 
+mod calendar;
 mod names;
 mod schedule;
 mod secrets;
 
+pub use calendar::UtcDateTime;
 pub use names::{
     mesh_hostname, spiffe_id, validate_app, validate_mesh_domain, validate_trust_domain,
     Environment, NameError, APP_NAME_RULE, ENVIRONMENTS,
