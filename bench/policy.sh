@@ -14,8 +14,11 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
 # Render every template with the example parameter values into $work (same files for both tools).
-vars=(--var account_id=111111111111 --var region=eu-west-1 --var app=payments
-      --var org_id=o-s2sexample1 --var central_account_id=999999999999)
+# Every template parameter gets the example value index.json documents for it.
+mapfile -t vars < <(python3 -c '
+import json
+for name, spec in json.load(open("policies/index.json"))["params"].items():
+    print("--var"); print(name + "=" + spec["example"])')
 files=()
 for f in policies/scp/*.json policies/rcp/*.json policies/iam/*.json; do
   mkdir -p "$work/$(dirname "$f")"
