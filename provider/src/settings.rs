@@ -289,20 +289,7 @@ fn check_authority(value: &str, rest: &str) -> Result<(), String> {
 }
 
 fn check_region(value: &str) -> Result<String, String> {
-    let parts: Vec<&str> = value.split('-').collect();
-    let ok = parts.len() >= 3
-        && parts[0].len() == 2
-        && parts[..parts.len() - 1]
-            .iter()
-            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase()))
-        && parts[parts.len() - 1].parse::<u8>().is_ok();
-    if ok {
-        Ok(value.to_owned())
-    } else {
-        Err(format!(
-            "{value:?} is not an AWS region name such as us-east-1 or eu-west-2"
-        ))
-    }
+    crate::validation::check_region(value).map(|()| value.to_owned())
 }
 
 fn check_role_arn(value: &str) -> Result<String, String> {

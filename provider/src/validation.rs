@@ -86,8 +86,7 @@ pub fn secret_name(value: &Value) -> Result<(), String> {
 }
 
 /// An AWS region name such as `eu-west-1`.
-pub fn region(value: &Value) -> Result<(), String> {
-    let r = value.as_str().unwrap_or_default();
+pub fn check_region(r: &str) -> Result<(), String> {
     let parts: Vec<&str> = r.split('-').collect();
     let ok = parts.len() >= 3
         && parts[0].len() == 2
@@ -102,6 +101,10 @@ pub fn region(value: &Value) -> Result<(), String> {
             "{r:?} is not an AWS region name such as us-east-1 or eu-west-2"
         ))
     }
+}
+
+pub fn region(value: &Value) -> Result<(), String> {
+    check_region(value.as_str().unwrap_or_default())
 }
 
 #[cfg(test)]
