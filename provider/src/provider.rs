@@ -145,10 +145,16 @@ impl Provider for S2sProvider {
 /// checked or used, so they are refused with their attribute's path.
 fn raw_settings(config: &Value) -> Result<RawSettings, Diagnostics> {
     let mut diags = Diagnostics::new();
-    let mut string = |value: &Value, path: AttributePath| -> Option<String> {
+    // The string at `path` (one attribute, or `aws` then one of its attributes).
+    let mut string = |path: &[&str]| -> Option<String> {
+        let value = path.iter().fold(config, |value, name| value.attr(name));
         if value.is_unknown() {
+            let mut attribute = AttributePath::root();
+            for name in path {
+                attribute = attribute.attribute(*name);
+            }
             diags.add_attribute_error(
-                path,
+                attribute,
                 "Provider setting not known during plan",
                 "The s2s provider needs this value during plan; it must not depend on a resource that is created in the same apply.",
             );
@@ -156,56 +162,27 @@ fn raw_settings(config: &Value) -> Result<RawSettings, Diagnostics> {
         }
         value.as_str().map(str::to_owned)
     };
-    let attr = |name: &str| (config.attr(name), AttributePath::attr(name));
-    let (v, p) = attr("registry_url");
-    let registry_url = string(v, p);
-    let (v, p) = attr("keywhiz_url");
-    let keywhiz_url = string(v, p);
-    let (v, p) = attr("client_certificate");
-    let client_certificate = string(v, p);
-    let (v, p) = attr("client_key");
-    let client_key = string(v, p);
-    let (v, p) = attr("ca_bundle");
-    let ca_bundle = string(v, p);
-    let (v, p) = attr("trust_domain");
-    let trust_domain = string(v, p);
-    let (v, p) = attr("mesh_domain");
-    let mesh_domain = string(v, p);
-    let aws_block = config.attr("aws");
-    let aws = (!aws_block.is_null()).then(|| {
-        let aws_attr = |name: &str| {
-            (
-                aws_block.attr(name),
-                AttributePath::attr("aws").attribute(name),
-            )
-        };
-        let (v, p) = aws_attr("region");
-        let region = string(v, p);
-        let (v, p) = aws_attr("endpoint");
-        let endpoint = string(v, p);
-        let (v, p) = aws_attr("assume_role_arn");
-        let assume_role_arn = string(v, p);
-        RawAwsSettings {
-            region,
-            endpoint,
-            assume_role_arn,
-        }
-    });
-    let expiry_warning_days = config.attr("expiry_warning_days").as_i64();
-    let request_timeout_seconds = config.attr("request_timeout_seconds").as_i64();
+    let mut settings = RawSettings {
+        registry_url: string(&["registry_url"]),
+        keywhiz_url: string(&["keywhiz_url"]),
+        client_certificate: string(&["client_certificate"]),
+        client_key: string(&["client_key"]),
+        ca_bundle: string(&["ca_bundle"]),
+        trust_domain: string(&["trust_domain"]),
+        mesh_domain: string(&["mesh_domain"]),
+        expiry_warning_days: config.attr("expiry_warning_days").as_i64(),
+        request_timeout_seconds: config.attr("request_timeout_seconds").as_i64(),
+        aws: None,
+    };
+    if !config.attr("aws").is_null() {
+        settings.aws = Some(RawAwsSettings {
+            region: string(&["aws", "region"]),
+            endpoint: string(&["aws", "endpoint"]),
+            assume_role_arn: string(&["aws", "assume_role_arn"]),
+        });
+    }
     if diags.has_errors() {
         return Err(diags);
     }
-    Ok(RawSettings {
-        registry_url,
-        keywhiz_url,
-        client_certificate,
-        client_key,
-        ca_bundle,
-        trust_domain,
-        mesh_domain,
-        expiry_warning_days,
-        request_timeout_seconds,
-        aws,
-    })
+    Ok(settings)
 }
