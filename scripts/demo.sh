@@ -47,7 +47,15 @@ wait_for_line() {
   cat "$file" "$file.err" >&2 || true
   return 1
 }
-field() { python3 -c 'import json,sys; v=json.loads(open(sys.argv[1]).readline()); print(eval("v"+sys.argv[2]))' "$1" "$2"; }
+# field FILE KEY...: a value from the mock's JSON line (numeric keys index lists).
+field() {
+  python3 -c '
+import json, sys
+value = json.loads(open(sys.argv[1]).readline())
+for key in sys.argv[2:]:
+    value = value[int(key)] if key.isdigit() else value[key]
+print(value)' "$@"
+}
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 expiry=$(( $(date +%s) + 10 * 86400 ))
@@ -79,11 +87,11 @@ done
 
 kw=$work/mocks/keywhiz.json
 reg=$work/mocks/registry.json
-export S2S_KEYWHIZ_URL=$(field "$kw" '["url"]')
-export S2S_REGISTRY_URL=$(field "$reg" '["url"]')
-export S2S_CLIENT_CERTIFICATE=$(field "$kw" '["automation_clients"][0]["cert"]')
-export S2S_CLIENT_KEY=$(field "$kw" '["automation_clients"][0]["key"]')
-export S2S_CA_BUNDLE=$(field "$kw" '["automation_clients"][0]["ca"]')
+export S2S_KEYWHIZ_URL=$(field "$kw" url)
+export S2S_REGISTRY_URL=$(field "$reg" url)
+export S2S_CLIENT_CERTIFICATE=$(field "$kw" automation_clients 0 cert)
+export S2S_CLIENT_KEY=$(field "$kw" automation_clients 0 key)
+export S2S_CA_BUNDLE=$(field "$kw" automation_clients 0 ca)
 export S2S_AWS_ENDPOINT=http://127.0.0.1:$moto_port S2S_AWS_REGION=eu-west-1
 export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_REGION=eu-west-1 AWS_EC2_METADATA_DISABLED=true
 echo "    Keywhiz  $S2S_KEYWHIZ_URL"
@@ -109,12 +117,12 @@ echo "==> terraform plan (must be empty)"
 
 echo
 echo "==> what the mocks hold now"
-curl -s "$(field "$reg" '["admin_url"]')/__admin/state" | python3 -c '
+curl -s "$(field "$reg" admin_url)/__admin/state" | python3 -c '
 import json,sys
 s=json.load(sys.stdin)
 for name,a in s["apps"].items():
     print("    Registry app %s: certificate_generation=%s accounts=%s functions=%s" % (name, a["certificate_generation"], [x["account_id"]+"/"+x["environment"] for x in a["accounts"]], list(a["functions"])))'
-curl -s "$(field "$kw" '["admin_url"]')/__admin/state" | python3 -c '
+curl -s "$(field "$kw" admin_url)/__admin/state" | python3 -c '
 import json,sys
 s=json.load(sys.stdin)
 for name,g in s["groups"].items():
