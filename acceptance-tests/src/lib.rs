@@ -14,6 +14,7 @@ mod moto;
 mod names;
 mod paths;
 pub mod stack;
+pub mod stats;
 mod terraform;
 
 pub use moto::Moto;

@@ -12,6 +12,7 @@
 use std::time::Instant;
 
 use acceptance_tests::stack::{seed_app, seed_secret};
+use acceptance_tests::stats::median;
 use acceptance_tests::{Provider, Stack, StackOptions, Terraform};
 
 const HEADER: &str =
@@ -43,18 +44,6 @@ fn run(tf: &Terraform, args: &[&str]) -> f64 {
         std::process::exit(1);
     }
     secs
-}
-
-fn median(v: &mut [f64]) -> f64 {
-    v.sort_by(|a, b| a.total_cmp(b));
-    let n = v.len();
-    if n == 0 {
-        0.0
-    } else if n % 2 == 1 {
-        v[n / 2]
-    } else {
-        (v[n / 2 - 1] + v[n / 2]) / 2.0
-    }
 }
 
 fn main() {

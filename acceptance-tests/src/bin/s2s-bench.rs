@@ -8,6 +8,7 @@ use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use acceptance_tests::stats::median;
 use acceptance_tests::{generated_app_names, Provider, Terraform};
 
 fn main() {
@@ -224,9 +225,4 @@ fn peak_rss(binary: &std::path::Path) {
         rss_kb.iter().max().copied().unwrap_or(0) as f64 / 1024.0,
         rss_kb.iter().min().copied().unwrap_or(0) as f64 / 1024.0
     );
-}
-
-fn median(samples: &mut [f64]) -> f64 {
-    samples.sort_by(f64::total_cmp);
-    samples.get(samples.len() / 2).copied().unwrap_or(f64::NAN)
 }
