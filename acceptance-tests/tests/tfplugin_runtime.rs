@@ -157,7 +157,7 @@ fn running_a_provider_by_hand_prints_a_friendly_message() {
     ] {
         let path = provider_dir(binary, example).join(binary);
         let out = Command::new(&path)
-            .env_remove("TF_PLUGIN_MAGIC_COOKIE")
+            .env_remove(tfplugin::MAGIC_COOKIE_KEY)
             .output()
             .expect("run provider");
         let text = format!(

@@ -151,14 +151,11 @@ fn handshake(runs: usize) {
 
 fn time_to_handshake(binary: &std::path::Path, client_cert: Option<&std::path::Path>) -> f64 {
     let mut cmd = Command::new(binary);
-    cmd.env(
-        "TF_PLUGIN_MAGIC_COOKIE",
-        "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2",
-    )
-    .env("PLUGIN_PROTOCOL_VERSIONS", "6")
-    .env_remove("PLUGIN_CLIENT_CERT")
-    .stdout(Stdio::piped())
-    .stderr(Stdio::null());
+    cmd.env(tfplugin::MAGIC_COOKIE_KEY, tfplugin::MAGIC_COOKIE_VALUE)
+        .env("PLUGIN_PROTOCOL_VERSIONS", "6")
+        .env_remove("PLUGIN_CLIENT_CERT")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
     if let Some(cert) = client_cert {
         cmd.env(
             "PLUGIN_CLIENT_CERT",
