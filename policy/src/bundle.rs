@@ -17,6 +17,10 @@ pub struct ParamSpec {
     pub pattern: String,
     /// Example used when checking the template.
     pub example: String,
+    /// A list: the value is a JSON array of strings, each matching `pattern`
+    /// (see [`crate::render::render_lists`]).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub list: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -243,12 +247,23 @@ impl Bundle {
     /// first: IAM wildcards (`*`, `?`), a policy variable or template placeholder (`${`),
     /// or control characters. Parameters name one concrete account, Region, app...;
     /// a wildcard there would grant past the guardrail the template encodes
-    /// (`app = "*"` turns `s2s/${app}/tls` into every app's certificate).
+    /// (`app = "*"` turns `s2s/${app}/tls` into every app's certificate). A list
+    /// parameter's value must be a JSON array of strings, each checked that way.
     pub fn validate_param(&self, name: &str, value: &str) -> Result<()> {
         let spec = self.params.get(name).ok_or_else(|| Error::Param {
             name: name.into(),
             message: "not declared in index.json".into(),
         })?;
+        if spec.list {
+            for item in crate::render::list_values(name, value)? {
+                self.validate_scalar(name, spec, &item)?;
+            }
+            return Ok(());
+        }
+        self.validate_scalar(name, spec, value)
+    }
+
+    fn validate_scalar(&self, name: &str, spec: &ParamSpec, value: &str) -> Result<()> {
         if let Some(why) = widening(value) {
             return Err(Error::Param {
                 name: name.into(),
@@ -283,7 +298,13 @@ impl Bundle {
         if !missing.is_empty() {
             return Err(Error::Unfilled(missing));
         }
-        crate::render::render(&t.text, values)
+        let lists = t
+            .params
+            .iter()
+            .filter(|p| self.params.get(*p).is_some_and(|s| s.list))
+            .cloned()
+            .collect();
+        crate::render::render_lists(&t.text, values, &lists)
     }
 
     /// Renders and parses a template.
