@@ -66,8 +66,8 @@ pub use framework::{
 pub use logging::{Level, Logger};
 pub use schema::{Attribute, Block, FunctionSignature, NestedBlock, Nesting, Parameter, Schema};
 pub use server::{
-    handshake_line, reattach_json, serve, ServeError, MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE,
-    MAX_MESSAGE_SIZE,
+    handshake_line, reattach_json, serve, serve_with_version, version_line, ServeError,
+    MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE, MAX_MESSAGE_SIZE,
 };
 pub use tokio_util::sync::CancellationToken;
 /// The `tracing` crate, whose events the server logs as hclog lines.

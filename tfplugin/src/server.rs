@@ -79,6 +79,16 @@ pub fn handshake_line(addr: SocketAddr, cert_der: Option<&[u8]>) -> String {
     format!("1|6|tcp|{addr}|grpc|{cert}")
 }
 
+/// What `--version` prints: `terraform-provider-<name> <version>`.
+pub fn version_line(name: &str, version: &str) -> String {
+    let version = if version.is_empty() {
+        "(version unknown)"
+    } else {
+        version
+    };
+    format!("terraform-provider-{name} {version}")
+}
+
 /// The `TF_REATTACH_PROVIDERS` value for a provider served in debug mode.
 pub fn reattach_json(address: &str, addr: SocketAddr) -> String {
     let mut key = String::new();
@@ -113,9 +123,21 @@ To debug this provider, run it with --debug and follow the instructions.
 /// }
 /// ```
 pub fn serve<P: Provider>(provider: P, address: &str) -> ExitCode {
-    let debug = std::env::args()
-        .skip(1)
-        .any(|a| a == "--debug" || a == "-debug");
+    serve_with_version(provider, address, "")
+}
+
+/// [`serve`] for a provider that knows its release version (usually
+/// `env!("CARGO_PKG_VERSION")`): `--version` prints
+/// `terraform-provider-<name> <version>` and exits, and the first log line of
+/// every start names the version, so `TF_LOG=info` shows which build
+/// Terraform runs.
+pub fn serve_with_version<P: Provider>(provider: P, address: &str, version: &str) -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.iter().any(|a| a == "--version" || a == "-version") {
+        println!("{}", version_line(provider.name(), version));
+        return ExitCode::SUCCESS;
+    }
+    let debug = args.iter().any(|a| a == "--debug" || a == "-debug");
     if !debug {
         if std::env::var(MAGIC_COOKIE_KEY).ok().as_deref() != Some(MAGIC_COOKIE_VALUE) {
             eprint!("{NOT_A_PROGRAM}");
@@ -132,6 +154,20 @@ pub fn serve<P: Provider>(provider: P, address: &str) -> ExitCode {
     }
     logging::init_tracing(provider.name());
     let log = Logger::new(provider.name());
+    log.with(
+        "version",
+        if version.is_empty() {
+            "unknown"
+        } else {
+            version
+        },
+    )
+    .with("address", address)
+    .with("protocol", 6)
+    .info(format!(
+        "starting {}",
+        version_line(provider.name(), version)
+    ));
     let rt = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -490,6 +526,15 @@ mod tests {
             .decode(field)
             .unwrap();
         assert_eq!(back, cert.as_ref());
+    }
+
+    #[test]
+    fn version_line_names_the_binary_and_version() {
+        assert_eq!(version_line("s2s", "1.2.3"), "terraform-provider-s2s 1.2.3");
+        assert_eq!(
+            version_line("s2s", ""),
+            "terraform-provider-s2s (version unknown)"
+        );
     }
 
     #[test]
