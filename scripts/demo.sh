@@ -101,7 +101,7 @@ echo "    moto     $S2S_AWS_ENDPOINT (account 123456789012)"
 cat > "$work/.terraformrc" <<RC
 provider_installation {
   dev_overrides {
-    "s2s/s2s" = "$target/debug"
+    "registry.example.internal/platform/s2s" = "$target/debug"
   }
   direct {}
 }

@@ -24,11 +24,11 @@ use crate::{Provider, Terraform};
 pub fn provider_schema() -> Value {
     let tf = Terraform::new(&[Provider::s2s()]);
     tf.write_config(
-        "terraform {\n  required_providers {\n    s2s = { source = \"s2s/s2s\" }\n  }\n}\n",
+        "terraform {\n  required_providers {\n    s2s = { source = \"registry.example.internal/platform/s2s\" }\n  }\n}\n",
     );
     let out = tf.run_ok(&["providers", "schema", "-json"]);
     let all: Value = serde_json::from_str(&out.stdout).expect("schema JSON");
-    all["provider_schemas"]["registry.terraform.io/s2s/s2s"].clone()
+    all["provider_schemas"]["registry.example.internal/platform/s2s"].clone()
 }
 
 /// One page to write: where, what, and the example files it embeds.

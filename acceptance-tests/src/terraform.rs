@@ -12,7 +12,7 @@ use tempfile::TempDir;
 use crate::paths::repo_root;
 
 /// A provider wired in with `dev_overrides`: `source` as written in
-/// `required_providers` (e.g. `s2s/s2s`), `dir` the directory of its binary.
+/// `required_providers` (e.g. `registry.example.internal/platform/s2s`), `dir` the directory of its binary.
 #[derive(Debug, Clone)]
 pub struct Provider {
     pub source: String,
@@ -23,7 +23,7 @@ impl Provider {
     /// terraform-provider-s2s from this workspace's debug build.
     pub fn s2s() -> Provider {
         Provider {
-            source: "s2s/s2s".into(),
+            source: "registry.example.internal/platform/s2s".into(),
             dir: crate::provider_dir("terraform-provider-s2s", false),
         }
     }

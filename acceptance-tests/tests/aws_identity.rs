@@ -7,7 +7,7 @@ fn config(provider_block: &str) -> String {
         r#"
 terraform {{
   required_providers {{
-    s2s = {{ source = "s2s/s2s" }}
+    s2s = {{ source = "registry.example.internal/platform/s2s" }}
   }}
 }}
 {provider_block}

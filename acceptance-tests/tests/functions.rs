@@ -7,7 +7,7 @@ use acceptance_tests::{generated_app_names, Provider, Terraform};
 const REQUIRED_PROVIDERS: &str = r#"
 terraform {
   required_providers {
-    s2s = { source = "s2s/s2s" }
+    s2s = { source = "registry.example.internal/platform/s2s" }
   }
 }
 "#;

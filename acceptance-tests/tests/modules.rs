@@ -930,7 +930,7 @@ fn every_s2s_policy_renders_through_the_engine_and_fits_where_it_is_attached() {
     // One root configuration with every module's s2s_policy calls, rendered
     // by the real provider with the examples' values.
     let mut hcl = String::from(
-        "terraform {\n  required_providers {\n    s2s = { source = \"s2s/s2s\" }\n  }\n}\n",
+        "terraform {\n  required_providers {\n    s2s = { source = \"registry.example.internal/platform/s2s\" }\n  }\n}\n",
     );
     let mut calls = Vec::new();
     for m in MODULES {
@@ -1077,7 +1077,7 @@ fn every_s2s_policy_renders_through_the_engine_and_fits_where_it_is_attached() {
 // ---------------------------------------------------------------------------
 
 const REQUIRED_PROVIDERS: &str =
-    "terraform {\n  required_providers {\n    s2s = { source = \"s2s/s2s\" }\n  }\n}\n";
+    "terraform {\n  required_providers {\n    s2s = { source = \"registry.example.internal/platform/s2s\" }\n  }\n}\n";
 
 fn policy_config(name: &str, params: &[(&str, &str)]) -> String {
     let params: String = params

@@ -36,7 +36,7 @@ fn case(
 }
 
 const HEADER: &str =
-    "terraform {\n  required_providers {\n    s2s = { source = \"s2s/s2s\" }\n  }\n}\n";
+    "terraform {\n  required_providers {\n    s2s = { source = \"registry.example.internal/platform/s2s\" }\n  }\n}\n";
 
 fn app(app: &str, accounts: &str) -> String {
     format!("app = \"{app}\"\naccounts = [{accounts}]")

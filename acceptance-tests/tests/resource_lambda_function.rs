@@ -24,7 +24,7 @@ output "secret"        { value = s2s_lambda_function.api.certificate_secret_name
         r#"
 terraform {{
   required_providers {{
-    s2s = {{ source = "s2s/s2s" }}
+    s2s = {{ source = "registry.example.internal/platform/s2s" }}
   }}
 }}
 resource "s2s_registry_app" "payments" {{

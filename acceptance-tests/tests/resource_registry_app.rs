@@ -11,7 +11,7 @@ use serde_json::Value;
 const HEADER: &str = r#"
 terraform {
   required_providers {
-    s2s = { source = "s2s/s2s" }
+    s2s = { source = "registry.example.internal/platform/s2s" }
   }
 }
 "#;

@@ -112,7 +112,7 @@ fn app_config(dir: &Path, accounts: &str, certs: bool) {
             r#"
 terraform {{
   required_providers {{
-    s2s = {{ source = "s2s/s2s" }}
+    s2s = {{ source = "registry.example.internal/platform/s2s" }}
   }}
 }}
 resource "s2s_registry_app" "race" {{

@@ -13,7 +13,7 @@ fn config() -> String {
         r#"
 terraform {
   required_providers {
-    s2s = { source = "s2s/s2s" }
+    s2s = { source = "registry.example.internal/platform/s2s" }
   }
 }
 resource "s2s_registry_app" "app" {

@@ -19,7 +19,7 @@ fn config(secrets: &[&str]) -> String {
         r#"
 terraform {
   required_providers {
-    s2s = { source = "s2s/s2s" }
+    s2s = { source = "registry.example.internal/platform/s2s" }
   }
 }
 "#,

@@ -6,7 +6,7 @@ terraform {
   required_version = ">= 1.8"
   required_providers {
     s2s = {
-      source = "s2s/s2s"
+      source = "registry.example.internal/platform/s2s"
     }
   }
 }

@@ -7,7 +7,7 @@ terraform {
       version = ">= 5.0"
     }
     s2s = {
-      source = "s2s/s2s"
+      source = "registry.example.internal/platform/s2s"
     }
   }
 }

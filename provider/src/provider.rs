@@ -11,8 +11,8 @@ use crate::clients::Clients;
 use crate::reads::Reads;
 use crate::settings::{self, RawAwsSettings, RawSettings, Settings};
 
-/// The provider's registry address (`source = "s2s/s2s"`).
-pub const PROVIDER_ADDRESS: &str = "registry.terraform.io/s2s/s2s";
+/// The provider's registry address (`source = "registry.example.internal/platform/s2s"`).
+pub const PROVIDER_ADDRESS: &str = "registry.example.internal/platform/s2s";
 
 /// What configure hands to every resource and data source.
 pub struct S2sData {

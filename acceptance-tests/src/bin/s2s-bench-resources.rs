@@ -16,7 +16,7 @@ use acceptance_tests::stats::median;
 use acceptance_tests::{Provider, Stack, StackOptions, Terraform};
 
 const HEADER: &str =
-    "terraform {\n  required_providers {\n    s2s = { source = \"s2s/s2s\" }\n  }\n}\n";
+    "terraform {\n  required_providers {\n    s2s = { source = \"registry.example.internal/platform/s2s\" }\n  }\n}\n";
 
 fn assignments(app: &str, count: usize) -> String {
     format!(

@@ -62,7 +62,7 @@ fn slots(count: usize) {
 fn plan_ratio(count: usize, rounds: usize) {
     let tf = Terraform::new(&[Provider::s2s()]);
     let data_sources = format!(
-        "terraform {{\n  required_providers {{\n    s2s = {{ source = \"s2s/s2s\" }}\n  }}\n}}\n\
+        "terraform {{\n  required_providers {{\n    s2s = {{ source = \"registry.example.internal/platform/s2s\" }}\n  }}\n}}\n\
          data \"s2s_sync_schedule\" \"app\" {{\n  count = {count}\n  app   = \"app-${{count.index}}\"\n}}\n"
     );
     let builtin = format!(
@@ -197,11 +197,11 @@ fn peak_rss(binary: &std::path::Path) {
     std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o755);
     std::fs::set_permissions(&wrapper, perms).expect("chmod");
     let tf = Terraform::new(&[Provider {
-        source: "s2s/s2s".into(),
+        source: "registry.example.internal/platform/s2s".into(),
         dir: wrapper_dir.path().to_path_buf(),
     }]);
     tf.write_config(
-        "terraform {\n  required_providers {\n    s2s = { source = \"s2s/s2s\" }\n  }\n}\n\
+        "terraform {\n  required_providers {\n    s2s = { source = \"registry.example.internal/platform/s2s\" }\n  }\n}\n\
          data \"s2s_sync_schedule\" \"app\" {\n  count = 1000\n  app   = \"app-${count.index}\"\n}\n",
     );
     let out = tf
