@@ -1,6 +1,6 @@
-//! The UTC calendar without a date crate, so that every part that writes a
-//! date (the syncer's expiry tags, the provider's expiry warnings, the mock
-//! Keywhiz's `ApiDate`s) splits epoch seconds the same way.
+//! The UTC calendar, through the `time` crate, so that every part that
+//! writes a date (the syncer's expiry tags, the provider's expiry warnings,
+//! the mock Keywhiz's `ApiDate`s) splits epoch seconds the same way.
 
 /// An epoch second as UTC calendar fields (proleptic Gregorian).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,16 +17,19 @@ pub struct UtcDateTime {
 
 impl UtcDateTime {
     pub fn from_epoch(epoch: i64) -> Self {
-        let (year, month, day) = civil_from_days(epoch.div_euclid(86_400));
-        // 0..86_400, so the narrowing cannot fail.
-        let secs = epoch.rem_euclid(86_400) as u32;
+        // Beyond `time`'s range (±9999 years) clamp: no s2s date gets there.
+        let t = time::OffsetDateTime::from_unix_timestamp(epoch).unwrap_or(if epoch < 0 {
+            time::PrimitiveDateTime::MIN.assume_utc()
+        } else {
+            time::PrimitiveDateTime::MAX.assume_utc()
+        });
         Self {
-            year,
-            month,
-            day,
-            hour: secs / 3600,
-            minute: secs % 3600 / 60,
-            second: secs % 60,
+            year: i64::from(t.year()),
+            month: u32::from(u8::from(t.month())),
+            day: u32::from(t.day()),
+            hour: u32::from(t.hour()),
+            minute: u32::from(t.minute()),
+            second: u32::from(t.second()),
         }
     }
 
@@ -39,22 +42,6 @@ impl UtcDateTime {
     pub fn time(&self) -> String {
         format!("{:02}:{:02}:{:02}", self.hour, self.minute, self.second)
     }
-}
-
-/// Days since 1970-01-01 → (year, month, day) (Howard Hinnant's published
-/// days-to-civil algorithm).
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    // day is in 1..=31 and month in 1..=12, so the narrowing cannot fail.
-    (year, month as u32, day as u32)
 }
 
 #[cfg(test)]

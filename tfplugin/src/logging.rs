@@ -22,7 +22,7 @@
 use std::fmt::Write as _;
 use std::io::Write as _;
 use std::sync::{Arc, OnceLock};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::SystemTime;
 
 use crate::json::write_string;
 
@@ -84,28 +84,15 @@ pub fn max_level() -> Level {
     })
 }
 
-/// Formats a time as `2006-01-02T15:04:05.000000Z` (UTC, microseconds).
+/// Formats a time as `2006-01-02T15:04:05.000000Z` (UTC, microseconds):
+/// hclog's `@timestamp`, which Terraform parses with exactly six digits.
 pub fn format_timestamp(t: SystemTime) -> String {
-    let d = t.duration_since(UNIX_EPOCH).unwrap_or_default();
-    let secs = d.as_secs() as i64;
-    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    // Civil date from days since 1970-01-01 (proleptic Gregorian).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:06}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60,
-        d.subsec_micros()
-    )
+    const HCLOG: &[time::format_description::BorrowedFormatItem<'static>] = time::macros::format_description!(
+        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:6]Z"
+    );
+    time::OffsetDateTime::from(t)
+        .format(HCLOG)
+        .unwrap_or_else(|_| String::from("1970-01-01T00:00:00.000000Z"))
 }
 
 /// Builds one hclog JSON line (with trailing newline). `fields` values are
@@ -366,7 +353,7 @@ pub fn init_tracing(module: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::time::Duration;
+    use std::time::{Duration, UNIX_EPOCH};
 
     #[test]
     fn timestamp_has_six_fraction_digits() {
