@@ -35,6 +35,7 @@ module "payments_api" {
   region            = "eu-west-1"
   function_name     = "payments-api"
   mtls_layer_arn    = "arn:aws:lambda:eu-west-1:999999999999:layer:s2s-mtls-proxy-arm64:7"
+  mesh_gateway      = "mesh-gateway.example.internal:443"
   s3_bucket         = "s2s-artifacts-example"
   s3_key            = "payments/payments-api/2.3.1/payments-api-arm64.zip"
   s3_object_version = "3HL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY"

@@ -6,6 +6,24 @@ locals {
   role_name    = coalesce(var.role_name, var.function_name)
   role_path    = "/app/${var.app}/"
   boundary_arn = "arn:aws:iam::${var.account_id}:policy/platform/app-boundary"
+
+  # What the mTLS layer (s2s-mtls-proxy) reads besides the S2S_* variables
+  # s2s_lambda_function computes: where the mesh gateway is, its own port on
+  # 127.0.0.1, and whether requests must carry the sandbox's token.
+  mtls_proxy_url = "http://127.0.0.1:${var.mtls_proxy_port}"
+  mtls_environment = merge(
+    {
+      S2S_MESH_GATEWAY         = var.mesh_gateway
+      S2S_PROXY_PORT           = tostring(var.mtls_proxy_port)
+      S2S_PROXY_TOKEN_VARIABLE = var.mtls_proxy_require_token ? "AWS_SESSION_TOKEN" : "none"
+    },
+    # HTTP_PROXY: plain http:// mesh URLs go through the layer with no code;
+    # NO_PROXY keeps loopback and the metadata endpoints direct.
+    var.mtls_proxy_http_proxy ? {
+      HTTP_PROXY = local.mtls_proxy_url
+      NO_PROXY   = "localhost,127.0.0.1,169.254.169.254,169.254.170.2"
+    } : {},
+  )
 }
 
 # Registers the function as a component of the app; computes its mesh
@@ -85,7 +103,7 @@ resource "aws_lambda_function" "this" {
 
   environment {
     # The s2s variables win: the layer must see what Registry registered.
-    variables = merge(var.environment_variables, s2s_lambda_function.this.environment_variables)
+    variables = merge(var.environment_variables, local.mtls_environment, s2s_lambda_function.this.environment_variables)
   }
 
   logging_config {

@@ -32,3 +32,8 @@ output "log_group_name" {
   description = "The function's CloudWatch log group."
   value       = aws_cloudwatch_log_group.this.name
 }
+
+output "mtls_proxy_url" {
+  description = "The mTLS layer inside the function's sandbox: HTTP_PROXY, or the base of the reverse-proxy form <url>/<app>/<path>."
+  value       = local.mtls_proxy_url
+}

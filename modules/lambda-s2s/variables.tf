@@ -74,6 +74,39 @@ variable "mtls_layer_arn" {
   }
 }
 
+variable "mesh_gateway" {
+  description = "host:port of the mesh gateway the mTLS layer connects to; it routes by SNI <environment>.<app>.<mesh domain> and never terminates TLS (S2S_MESH_GATEWAY)."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9.-]+:[0-9]{1,5}$", var.mesh_gateway))
+    error_message = "mesh_gateway must be host:port, e.g. mesh-gateway.example.internal:443."
+  }
+}
+
+variable "mtls_proxy_port" {
+  description = "Port of the mTLS layer on 127.0.0.1 in the function's sandbox (S2S_PROXY_PORT)."
+  type        = number
+  default     = 2774
+
+  validation {
+    condition     = var.mtls_proxy_port >= 1024 && var.mtls_proxy_port <= 65535 && var.mtls_proxy_port != 9001
+    error_message = "mtls_proxy_port must be 1024-65535 and not 9001 (the Lambda Runtime API)."
+  }
+}
+
+variable "mtls_proxy_require_token" {
+  description = "Whether each request to the mTLS layer must carry the sandbox's AWS_SESSION_TOKEN (header X-S2S-Token, or the Proxy-Authorization password): a defence against SSRF, at the cost of one header in the function's code. false sets S2S_PROXY_TOKEN_VARIABLE=none."
+  type        = bool
+  default     = true
+}
+
+variable "mtls_proxy_http_proxy" {
+  description = "Whether to set HTTP_PROXY to the mTLS layer (and NO_PROXY to loopback and the metadata endpoints), so that http://<environment>.<app>.<mesh domain>/... URLs work with no code. false leaves only the reverse-proxy form http://127.0.0.1:<port>/<app>/..."
+  type        = bool
+  default     = true
+}
+
 variable "filename" {
   description = "Path of the function's zip on the machine running Terraform. Give either filename or s3_bucket + s3_key + s3_object_version."
   type        = string

@@ -30,6 +30,7 @@ variables {
   region            = "eu-west-1"
   function_name     = "payments-api"
   mtls_layer_arn    = "arn:aws:lambda:eu-west-1:999999999999:layer:s2s-mtls-proxy-arm64:7"
+  mesh_gateway      = "mesh-gateway.example.internal:443"
   s3_bucket         = "s2s-artifacts-example"
   s3_key            = "payments/payments-api/2.3.1/payments-api-arm64.zip"
   s3_object_version = "3HL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY"
@@ -117,4 +118,39 @@ run "refuses_overriding_s2s_variables" {
   }
 
   expect_failures = [var.environment_variables]
+}
+
+run "wires_the_mtls_layer" {
+  command = plan
+
+  assert {
+    condition     = aws_lambda_function.this.environment[0].variables["S2S_MESH_GATEWAY"] == "mesh-gateway.example.internal:443"
+    error_message = "the layer must be told where the mesh gateway is"
+  }
+  assert {
+    condition     = aws_lambda_function.this.environment[0].variables["HTTP_PROXY"] == "http://127.0.0.1:2774"
+    error_message = "HTTP_PROXY points at the layer by default"
+  }
+  assert {
+    condition     = aws_lambda_function.this.environment[0].variables["S2S_PROXY_TOKEN_VARIABLE"] == "AWS_SESSION_TOKEN"
+    error_message = "the token check is on by default"
+  }
+}
+
+run "the_token_check_and_http_proxy_can_be_switched_off" {
+  command = plan
+
+  variables {
+    mtls_proxy_require_token = false
+    mtls_proxy_http_proxy    = false
+  }
+
+  assert {
+    condition     = aws_lambda_function.this.environment[0].variables["S2S_PROXY_TOKEN_VARIABLE"] == "none"
+    error_message = "require_token = false switches the check off"
+  }
+  assert {
+    condition     = !contains(keys(aws_lambda_function.this.environment[0].variables), "HTTP_PROXY")
+    error_message = "http_proxy = false leaves HTTP_PROXY alone"
+  }
 }
