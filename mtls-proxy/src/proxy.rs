@@ -157,8 +157,9 @@ impl Proxy {
         self.in_flight.fetch_add(1, Ordering::AcqRel);
         let _in_flight = InFlight(&self);
         let started = Instant::now();
-        let method = req.method().to_string();
-        let path = req.uri().path().to_owned();
+        // What the debug line needs, kept only when it will be written.
+        let logged = log::enabled(log::Level::Debug)
+            .then(|| (req.method().to_string(), req.uri().path().to_owned()));
         let (app, answer) = self.answer(req).await;
         let (response, error) = match answer {
             Ok(response) => (response, None),
@@ -167,17 +168,19 @@ impl Proxy {
                 (refusal.into_response(), Some(kind))
             }
         };
-        log::debug(
-            "request",
-            json!({
-                "app": app,
-                "method": method,
-                "path": path,
-                "status": response.status().as_u16(),
-                "error": error,
-                "ms": started.elapsed().as_secs_f64() * 1000.0,
-            }),
-        );
+        if let Some((method, path)) = logged {
+            log::debug(
+                "request",
+                json!({
+                    "app": app,
+                    "method": method,
+                    "path": path,
+                    "status": response.status().as_u16(),
+                    "error": error,
+                    "ms": started.elapsed().as_secs_f64() * 1000.0,
+                }),
+            );
+        }
         Ok(response)
     }
 

@@ -462,6 +462,11 @@ impl Sandbox {
         self.logs.lock().map(|l| l.clone()).unwrap_or_default()
     }
 
+    /// The extension's process id (for its RSS), while it runs.
+    pub fn pid(&self) -> Option<u32> {
+        self.child.id()
+    }
+
     /// Whether the process has ended (and how).
     pub fn exited(&mut self) -> Option<std::process::ExitStatus> {
         self.child.try_wait().ok().flatten()
