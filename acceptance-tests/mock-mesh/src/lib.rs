@@ -9,6 +9,7 @@ pub mod clienthello;
 pub mod extensions;
 pub mod gateway;
 pub mod mesh;
+pub mod probe;
 
 pub use backend::{Backend, BackendConfig, Seen};
 pub use extensions::{ExtensionsApi, Sandbox};
