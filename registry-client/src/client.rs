@@ -213,6 +213,14 @@ impl RegistryClient {
         Ok(Self::decode::<FunctionList>(&Method::GET, &path, &a)?.functions)
     }
 
+    /// `GET /v1/functions?certificate_generation=true`: the functions of every app
+    /// with the flag on, in one call (the certificate issuer's reader roles).
+    pub async fn list_certificate_functions(&self) -> Result<Vec<Function>> {
+        let path = "/v1/functions?certificate_generation=true";
+        let a = self.send(Method::GET, path, Pre::None, None).await?;
+        Ok(Self::decode::<FunctionList>(&Method::GET, path, &a)?.functions)
+    }
+
     fn function_path(app: &str, account_id: &str, function_name: &str) -> String {
         format!(
             "/v1/apps/{}/functions/{}/{}",

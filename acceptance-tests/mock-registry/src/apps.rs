@@ -40,22 +40,27 @@ pub struct ListQuery {
     certificate_generation: Option<String>,
 }
 
+impl ListQuery {
+    /// The `certificate_generation` filter, if any.
+    pub fn certificate_filter(&self) -> Result<Option<bool>, RegError> {
+        match self.certificate_generation.as_deref() {
+            None => Ok(None),
+            Some("true") => Ok(Some(true)),
+            Some("false") => Ok(Some(false)),
+            Some(other) => Err(RegError::BadRequest(format!(
+                "certificate_generation must be true or false, got {other:?}"
+            ))),
+        }
+    }
+}
+
 pub async fn list(
     State(s): State<Shared>,
     conn: Option<Extension<ConnInfo>>,
     Query(q): Query<ListQuery>,
 ) -> Result<Response, RegError> {
     caller(conn.as_deref())?;
-    let filter = match q.certificate_generation.as_deref() {
-        None => None,
-        Some("true") => Some(true),
-        Some("false") => Some(false),
-        Some(other) => {
-            return Err(RegError::BadRequest(format!(
-                "certificate_generation must be true or false, got {other:?}"
-            )))
-        }
-    };
+    let filter = q.certificate_filter()?;
     let state = s.lock()?;
     let apps: Vec<Value> = state
         .apps

@@ -1,7 +1,7 @@
 //! `/v1/apps/{app}/functions` handlers.
 
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
@@ -9,7 +9,7 @@ use mock_common::ConnInfo;
 use serde_json::{json, Value};
 
 use crate::access::{caller, check, may_write, precondition, Precondition, Shared};
-use crate::apps::{app_name, with_etag};
+use crate::apps::{app_name, with_etag, ListQuery};
 use crate::error::RegError;
 use crate::model::{now, valid_account, valid_function, valid_role, Function};
 use crate::wire::{function_view, parse, FunctionSpec};
@@ -48,6 +48,25 @@ pub async fn list(
         .map(|f| function_view(&app, f))
         .collect();
     Ok(Json(json!({ "app": app, "functions": functions })).into_response())
+}
+
+/// `GET /v1/functions[?certificate_generation=true]`: every app's functions
+/// in one call, sorted by id (what the certificate issuer needs per run).
+pub async fn list_all(
+    State(s): State<Shared>,
+    conn: Option<Extension<ConnInfo>>,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, RegError> {
+    caller(conn.as_deref())?;
+    let filter = q.certificate_filter()?;
+    let state = s.lock()?;
+    let functions: Vec<Value> = state
+        .apps
+        .values()
+        .filter(|a| filter.is_none_or(|f| a.certificate_generation == f))
+        .flat_map(|a| a.functions.values().map(|f| function_view(&a.name, f)))
+        .collect();
+    Ok(Json(json!({ "functions": functions })).into_response())
 }
 
 pub async fn get_one(

@@ -19,6 +19,7 @@ pub fn router(shared: Shared) -> Router {
             get(apps::get_one).put(apps::put).delete(apps::delete),
         )
         .route("/v1/apps/{app}/functions", get(functions::list))
+        .route("/v1/functions", get(functions::list_all))
         .route(
             "/v1/apps/{app}/functions/{account_id}/{function_name}",
             get(functions::get_one)

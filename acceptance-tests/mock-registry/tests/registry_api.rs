@@ -240,6 +240,28 @@ async fn functions_are_listed_in_one_call_and_guard_accounts() {
         vec!["billing"]
     );
     assert_eq!(admin.list_apps().await.expect("all").len(), 2);
+
+    // The issuer's reader roles: every flagged app's functions in one call.
+    reg.server().clear_log();
+    assert!(admin
+        .list_certificate_functions()
+        .await
+        .expect("none flagged with functions")
+        .is_empty());
+    admin
+        .update_app(
+            "payments",
+            &spec(vec![staging("111111111111")], true),
+            &app.etag,
+        )
+        .await
+        .expect("flag on");
+    let fns = admin.list_certificate_functions().await.expect("list");
+    assert_eq!(
+        fns.iter().map(|f| f.role_name.as_str()).collect::<Vec<_>>(),
+        vec!["api-role", "cron-role", "worker-role"]
+    );
+    assert_eq!(reg.server().counters().total, 3);
     reg.shutdown().await;
 }
 
