@@ -68,15 +68,27 @@ async fn cli_once_and_ca_chain_from_a_settings_file() {
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     let report: Value = serde_json::from_slice(&out.stdout).expect("report JSON");
-    assert_eq!((report["status"].as_str(), report["issued"].as_u64()), (Some("ok"), Some(1)));
-    assert_eq!(report["aws"]["calls"]["secretsmanager.GetSecretValue"], Value::Null);
+    assert_eq!(
+        (report["status"].as_str(), report["issued"].as_u64()),
+        (Some("ok"), Some(1))
+    );
+    assert_eq!(
+        report["aws"]["calls"]["secretsmanager.GetSecretValue"],
+        Value::Null
+    );
     // JSON lines; the last one is the report with its EMF metrics; no key material.
     let lines: Vec<Value> = stderr
         .lines()
         .map(|l| serde_json::from_str(l).expect("a JSON log line"))
         .collect();
-    let done = lines.iter().find(|l| l["event"] == "run.done").expect("run.done");
-    assert_eq!(done["_aws"]["CloudWatchMetrics"][0]["Namespace"], "s2s/cert-issuer");
+    let done = lines
+        .iter()
+        .find(|l| l["event"] == "run.done")
+        .expect("run.done");
+    assert_eq!(
+        done["_aws"]["CloudWatchMetrics"][0]["Namespace"],
+        "s2s/cert-issuer"
+    );
     assert_eq!(done["Issued"], 1);
     assert!(!stderr.contains("PRIVATE KEY"), "key material in the log");
 
@@ -90,12 +102,16 @@ async fn cli_once_and_ca_chain_from_a_settings_file() {
     let leaf_der = stored.bundle.certificate_chain().expect("chain");
     let (_, leaf) = X509Certificate::from_der(&leaf_der[0]).expect("leaf");
     let (_, ca) = X509Certificate::from_der(&ca_der[0]).expect("ca");
-    leaf.verify_signature(Some(ca.public_key())).expect("issued by the published CA");
+    leaf.verify_signature(Some(ca.public_key()))
+        .expect("issued by the published CA");
 
     // The ledger file remembers: a second run issues nothing.
     let out = tokio::task::block_in_place(|| run(&["once"]));
     let report: Value = serde_json::from_slice(&out.stdout).expect("report");
-    assert_eq!((report["issued"].as_u64(), report["skipped"].as_u64()), (Some(0), Some(1)));
+    assert_eq!(
+        (report["issued"].as_u64(), report["skipped"].as_u64()),
+        (Some(0), Some(1))
+    );
 
     // Bad settings exit 64 and name the setting.
     let out = tokio::task::block_in_place(|| run(&["once", "--renew-margin-hours", "30"]));
@@ -125,8 +141,14 @@ async fn next(State(rt): State<Runtime>) -> axum::response::Response {
         *n
     };
     let mut h = HeaderMap::new();
-    h.insert("lambda-runtime-aws-request-id", format!("req-{n}").parse().expect("hdr"));
-    h.insert("lambda-runtime-deadline-ms", "99999999999999".parse().expect("hdr"));
+    h.insert(
+        "lambda-runtime-aws-request-id",
+        format!("req-{n}").parse().expect("hdr"),
+    );
+    h.insert(
+        "lambda-runtime-deadline-ms",
+        "99999999999999".parse().expect("hdr"),
+    );
     h.insert(
         "lambda-runtime-invoked-function-arn",
         "arn:aws:lambda:us-east-1:123456789012:function:s2s-cert-issuer-worker"
@@ -141,7 +163,10 @@ async fn respond(
     Path((id, kind)): Path<(String, String)>,
     body: String,
 ) -> &'static str {
-    rt.responses.lock().expect("lock").push((format!("{id}/{kind}"), body));
+    rt.responses
+        .lock()
+        .expect("lock")
+        .push((format!("{id}/{kind}"), body));
     "{}"
 }
 
@@ -168,7 +193,9 @@ async fn lambda_bootstrap_plans_on_schedule_and_works_sqs_batches() {
         .route("/2018-06-01/runtime/invocation/next", get(next))
         .route("/2018-06-01/runtime/invocation/{id}/{kind}", post(respond))
         .with_state(rt.clone());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
     let addr = listener.local_addr().expect("addr");
     tokio::spawn(async move { axum::serve(listener, app).await });
     let config = w.dir.path().join("cert-issuer.json");
@@ -190,8 +217,15 @@ async fn lambda_bootstrap_plans_on_schedule_and_works_sqs_batches() {
 
     let first = wait_for(&rt, 1).await;
     let plan: Value = serde_json::from_str(&first[0].1).expect("report");
-    assert_eq!((plan["mode"].as_str(), plan["enqueued"].as_u64()), (Some("plan"), Some(1)), "{plan}");
-    assert!(w.stored(A1, "payments").await.is_none(), "planning issues nothing");
+    assert_eq!(
+        (plan["mode"].as_str(), plan["enqueued"].as_u64()),
+        (Some("plan"), Some(1)),
+        "{plan}"
+    );
+    assert!(
+        w.stored(A1, "payments").await.is_none(),
+        "planning issues nothing"
+    );
 
     // The event source's batch, from what is in the queue.
     let sqs = aws_sdk_sqs::Client::new(&w.plain);
@@ -223,7 +257,10 @@ async fn lambda_bootstrap_plans_on_schedule_and_works_sqs_batches() {
     let _ = child.wait();
     assert_eq!(second[1].0, "req-2/response");
     let answer: Value = serde_json::from_str(&second[1].1).expect("answer");
-    assert_eq!(answer, serde_json::json!({"batchItemFailures": [{"itemIdentifier": "garbage"}]}));
+    assert_eq!(
+        answer,
+        serde_json::json!({"batchItemFailures": [{"itemIdentifier": "garbage"}]})
+    );
     let stored = w.stored(A1, "payments").await.expect("worked");
     stored.bundle.check(&spiffe("payments")).expect("bundle");
 }
