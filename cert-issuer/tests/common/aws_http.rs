@@ -25,6 +25,8 @@ pub struct Seen {
     /// `SecretId` or `Name` of a Secrets Manager request.
     pub secret: Option<String>,
     pub has_value: bool,
+    /// The request body (tests only: it may hold key material).
+    pub body: String,
 }
 
 #[derive(Debug, Default)]
@@ -34,6 +36,8 @@ struct Inner {
     rate: f64,
     services: BTreeSet<String>,
     next_kind: u64,
+    /// `service.Operation` -> (error code, how many more to answer with it).
+    scripted: BTreeMap<String, (String, u32)>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -47,6 +51,16 @@ impl AwsHttp {
         let mut i = self.inner.lock().expect("lock");
         i.rate = rate;
         i.services = services.iter().map(|s| s.to_string()).collect();
+    }
+
+    /// Answer the next `n` requests of `op` (`service.Operation`) with the
+    /// 400 JSON error `code`, without forwarding them.
+    pub fn fail_next(&self, op: &str, code: &str, n: u32) {
+        self.inner
+            .lock()
+            .expect("lock")
+            .scripted
+            .insert(op.to_owned(), (code.to_owned(), n));
     }
 
     pub fn seen(&self) -> Vec<Seen> {
@@ -170,8 +184,17 @@ impl HttpConnector for Connector {
             .as_str()
             .or(json["Name"].as_str())
             .map(str::to_owned);
+        let full_op = format!("{service}.{op}");
         let fault = {
             let mut i = self.state.inner.lock().expect("lock");
+            if let Some((code, left)) = i.scripted.get_mut(&full_op) {
+                if *left > 0 {
+                    *left -= 1;
+                    let code = code.clone();
+                    *i.injected.entry(code.clone()).or_default() += 1;
+                    return HttpConnectorFuture::ready(Ok(json_error(400, &code)));
+                }
+            }
             let hit = i.services.contains(&service) && fastrand::f64() < i.rate;
             if hit {
                 i.next_kind += 1;
@@ -180,9 +203,10 @@ impl HttpConnector for Connector {
                 Some(kind)
             } else {
                 i.seen.push(Seen {
-                    op: format!("{service}.{op}"),
+                    op: full_op,
                     secret,
                     has_value: json.get("SecretString").is_some(),
+                    body: body.clone(),
                 });
                 None
             }

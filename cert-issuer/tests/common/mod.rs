@@ -19,6 +19,7 @@ use cert_bundle::CertBundle;
 use cert_issuer::accounts::SecretsManagerAccounts;
 use cert_issuer::aws::CallCounter;
 use cert_issuer::ca::local::{new_intermediate, LocalCa};
+use cert_issuer::ca::CertificateAuthority;
 use cert_issuer::clock::{Clock, ManualClock};
 use cert_issuer::ledger::DynamoLedger;
 use cert_issuer::queue::Queue;
@@ -211,6 +212,11 @@ impl World {
 
     /// An issuer on this world (its own counters, the shared CA and clock).
     pub fn issuer(&self, settings: Settings) -> Issuer {
+        self.issuer_with(settings, self.ca.clone())
+    }
+
+    /// The same with another CA in front (a faulty one, say).
+    pub fn issuer_with(&self, settings: Settings, ca: Arc<dyn CertificateAuthority>) -> Issuer {
         let counter = CallCounter::default();
         let attempts = settings.aws_attempts;
         let registry = RegistryClient::new(
@@ -232,7 +238,7 @@ impl World {
             settings.clone(),
             Parts {
                 clock: Arc::new(self.clock.clone()),
-                ca: self.ca.clone(),
+                ca,
                 accounts: Arc::new(SecretsManagerAccounts::new(
                     &self.sdk,
                     &settings.writer_role,
