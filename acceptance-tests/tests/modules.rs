@@ -31,11 +31,12 @@ use std::path::{Path, PathBuf};
 use acceptance_tests::{repo_root, Provider, Terraform};
 use serde_json::Value;
 
-const MODULES: [&str; 4] = [
+const MODULES: [&str; 5] = [
     "account-baseline",
     "lambda-s2s",
     "secrets-syncer",
     "org-guardrails",
+    "cert-issuer",
 ];
 
 /// Attributes of `aws_*` resources that hold an IAM, SCP or RCP document.
@@ -849,7 +850,7 @@ fn every_attached_document_comes_from_the_bundle() {
         }
         count += a.len();
     }
-    assert_eq!(count, 11, "attachments in the four modules");
+    assert_eq!(count, 15, "attachments in the five modules");
     // And a module with a hand-written document is refused.
     let bad = parse_hcl(
         "bad.tf",
@@ -881,15 +882,22 @@ fn policy_parameters(block: &Block) -> BTreeMap<String, String> {
         .collect()
 }
 
-/// A parameter value with the example's inputs: a literal, or `var.X` as the
-/// example sets it (or its default).
-fn resolve(expr: &str, m: &Config, call: &Block) -> String {
+/// A parameter value with the example's inputs: a literal, `var.X` as the
+/// example sets it (or its default), or — for a value only known once the
+/// module's own resources exist (the CA's ID) — a `local.X` rendered with the
+/// parameter's example from policies/index.json.
+fn resolve(expr: &str, m: &Config, call: &Block, example: Option<&str>) -> String {
     if let Some(l) = literal(expr) {
         return l;
     }
+    if expr.starts_with("local.") {
+        return example
+            .unwrap_or_else(|| panic!("{}: {expr} has no example in index.json", m.name))
+            .to_string();
+    }
     let var = expr.strip_prefix("var.").unwrap_or_else(|| {
         panic!(
-            "{}: parameter {expr} is neither a literal nor a variable",
+            "{}: parameter {expr} is neither a literal, a variable nor a local",
             m.name
         )
     });
@@ -961,7 +969,11 @@ fn every_s2s_policy_renders_through_the_engine_and_fits_where_it_is_attached() {
                 "data \"s2s_policy\" \"{id}\" {{\n  name = \"{name}\"\n  parameters = {{\n"
             ));
             for (k, v) in &params {
-                hcl.push_str(&format!("    {k} = \"{}\"\n", resolve(v, &c, &call)));
+                let example = index["params"][k.as_str()]["example"].as_str();
+                hcl.push_str(&format!(
+                    "    {k} = \"{}\"\n",
+                    resolve(v, &c, &call, example)
+                ));
             }
             hcl.push_str("  }\n}\n");
             hcl.push_str(&format!(

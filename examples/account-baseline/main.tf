@@ -1,5 +1,5 @@
-# account-baseline for the payments account: the CI deployer role and the app
-# permissions boundary. Apply once before the org guardrails are attached, and
+# account-baseline for the payments account: the CI deployer role, the app
+# permissions boundary and the certificate writer. Apply once before the org guardrails are attached, and
 # later as role/OrganizationAccountAccessRole (the only role platform-guard lets
 # change the deployer and the boundary).
 
@@ -33,6 +33,8 @@ module "baseline" {
   org_id           = "o-s2sexample1"
   artifact_bucket  = "s2s-artifacts-example"
   layer_account_id = "999999999999"
+  # The account of modules/cert-issuer.
+  central_account_id = "999999999999"
   tags = {
     app = "payments"
   }
@@ -46,4 +48,9 @@ output "ci_deployer_role_arn" {
 output "app_boundary_policy_arn" {
   description = "The boundary every payments role carries."
   value       = module.baseline.app_boundary_policy_arn
+}
+
+output "cert_writer_role_arn" {
+  description = "What the central cert-issuer assumes to write s2s/payments/tls here."
+  value       = module.baseline.cert_writer_role_arn
 }

@@ -1,5 +1,6 @@
-# The account baseline: the CI deployer role and the permissions boundary that
-# every app role it creates must carry. Apply it once per app account before
+# The account baseline: the CI deployer role, the permissions boundary that
+# every app role it creates must carry, and the certificate writer the central
+# issuer assumes to write s2s/<app>/tls here. Apply it once per app account before
 # org-guardrails attaches platform-guard, and again (to roll out a new deployer
 # policy or boundary) as role/OrganizationAccountAccessRole: once platform-guard
 # is attached, that role is the only principal that may change the deployer and
@@ -59,4 +60,39 @@ resource "aws_iam_policy" "app_boundary" {
   description = "The most any role/app/${var.app}/* role may do: read its app's secrets, write its logs."
   policy      = data.s2s_policy.app_boundary.json
   tags        = var.tags
+}
+
+data "s2s_policy" "cert_writer_trust" {
+  name = "iam/cert-writer-trust"
+  parameters = {
+    central_account_id = var.central_account_id
+    org_id             = var.org_id
+  }
+}
+
+data "s2s_policy" "cert_writer_identity" {
+  name = "iam/cert-writer-identity"
+  parameters = {
+    account_id = var.account_id
+    region     = var.region
+  }
+}
+
+# role/platform/s2s-cert-writer: the central issuer's only way into this
+# account, and the only principal secrets-guard lets write s2s/*/tls here. It
+# writes, tags and deletes certificates and attaches their resource policy; it
+# cannot read a value.
+resource "aws_iam_role" "cert_writer" {
+  name                 = "s2s-cert-writer"
+  path                 = "/platform/"
+  description          = "Writes s2s/<app>/tls for the central cert-issuer; assumed only by role/platform/s2s-cert-issuer of account ${var.central_account_id}."
+  assume_role_policy   = data.s2s_policy.cert_writer_trust.json
+  max_session_duration = 3600
+  tags                 = var.tags
+}
+
+resource "aws_iam_role_policy" "cert_writer" {
+  name   = "s2s-cert-writer"
+  role   = aws_iam_role.cert_writer.id
+  policy = data.s2s_policy.cert_writer_identity.json
 }

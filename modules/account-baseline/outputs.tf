@@ -13,11 +13,18 @@ output "app_boundary_policy_arn" {
   value       = aws_iam_policy.app_boundary.arn
 }
 
+output "cert_writer_role_arn" {
+  description = "ARN of role/platform/s2s-cert-writer, which the central cert-issuer assumes to write this account's certificates."
+  value       = aws_iam_role.cert_writer.arn
+}
+
 output "policy_sizes" {
   description = "Characters of each attached document, as IAM counts them (the engine has checked them against IAM's limits)."
   value = {
     ci_deployer_trust    = data.s2s_policy.ci_deployer_trust.size
     ci_deployer_identity = data.s2s_policy.ci_deployer_identity.size
     app_boundary         = data.s2s_policy.app_boundary.size
+    cert_writer_trust    = data.s2s_policy.cert_writer_trust.size
+    cert_writer_identity = data.s2s_policy.cert_writer_identity.size
   }
 }

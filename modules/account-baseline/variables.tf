@@ -68,6 +68,16 @@ variable "org_id" {
   }
 }
 
+variable "central_account_id" {
+  description = "The 12-digit ID of the central account whose role/platform/s2s-cert-issuer (modules/cert-issuer) is the only principal that may assume this account's certificate writer."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[0-9]{12}$", var.central_account_id))
+    error_message = "central_account_id must be the 12-digit AWS account ID of the issuer's account."
+  }
+}
+
 variable "max_session_duration" {
   description = "Longest CI deployer session in seconds (3600-43200). Keep it near the length of one pipeline run."
   type        = number

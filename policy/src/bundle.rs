@@ -128,6 +128,10 @@ pub const EMBEDDED: &[(&str, &str)] = &[
         include_str!("../../policies/iam/cert-issuer-identity.json"),
     ),
     (
+        "iam/cert-issuer-trust.json",
+        include_str!("../../policies/iam/cert-issuer-trust.json"),
+    ),
+    (
         "iam/ci-deployer-identity.json",
         include_str!("../../policies/iam/ci-deployer-identity.json"),
     ),

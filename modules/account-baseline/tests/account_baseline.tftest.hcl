@@ -8,13 +8,28 @@ mock_provider "aws" {}
 provider "s2s" {}
 
 variables {
-  app              = "payments"
-  account_id       = "111111111111"
-  region           = "eu-west-1"
-  ci_account_id    = "888888888888"
-  org_id           = "o-s2sexample1"
-  artifact_bucket  = "s2s-artifacts-example"
-  layer_account_id = "999999999999"
+  app                = "payments"
+  account_id         = "111111111111"
+  region             = "eu-west-1"
+  ci_account_id      = "888888888888"
+  org_id             = "o-s2sexample1"
+  artifact_bucket    = "s2s-artifacts-example"
+  layer_account_id   = "999999999999"
+  central_account_id = "999999999999"
+}
+
+run "the_certificate_writer_is_role_platform_s2s_cert_writer" {
+  command = plan
+
+  assert {
+    condition     = aws_iam_role.cert_writer.name == "s2s-cert-writer" && aws_iam_role.cert_writer.path == "/platform/"
+    error_message = "the writer must be role/platform/s2s-cert-writer, the one the issuer assumes and secrets-guard lets write s2s/*/tls"
+  }
+
+  assert {
+    condition     = strcontains(aws_iam_role.cert_writer.assume_role_policy, "arn:aws:iam::999999999999:role/platform/s2s-cert-issuer") && strcontains(aws_iam_role_policy.cert_writer.policy, "secret:s2s/*/tls-??????")
+    error_message = "only the central issuer assumes the writer, which writes only certificates"
+  }
 }
 
 run "deployer_is_role_platform_ci_deployer" {
