@@ -142,6 +142,30 @@ impl Stack {
         }
     }
 
+    /// The identity of app `app`'s CI pipeline: `spiffe://<td>/ci/<app>`,
+    /// which Registry lets change app `app` only, registered in Keywhiz as an
+    /// automation client (as the provider's identity must be).
+    pub fn pipeline_identity(&self, app: &str) -> ClientIdentity {
+        self.keywhiz()
+            .add_automation_client(&AutomationClientSpec {
+                name: format!("ci-{app}"),
+                spiffe_id: Some(format!("spiffe://{TRUST_DOMAIN}/ci/{app}")),
+            })
+            .expect("pipeline identity")
+    }
+
+    /// Points a Terraform working directory at this stack, presenting
+    /// `identity` instead of the provider's platform identity.
+    pub fn configure_as(&self, tf: &mut Terraform, identity: &ClientIdentity) {
+        self.configure(tf);
+        tf.set_env(
+            "S2S_CLIENT_CERTIFICATE",
+            identity.cert_path.display().to_string(),
+        );
+        tf.set_env("S2S_CLIENT_KEY", identity.key_path.display().to_string());
+        tf.set_env("S2S_CA_BUNDLE", identity.ca_path.display().to_string());
+    }
+
     /// A Registry client as the platform admin (for out-of-band changes).
     pub fn registry_admin(&self) -> RegistryClient {
         let admin = self.registry().admin_identity();
@@ -209,6 +233,42 @@ pub fn seed_secret(name: &str, plain: &str, expiry: i64) -> mock_keywhiz::seed::
         content: base64_encode(plain.as_bytes()),
         expiry,
         kind: "password".into(),
+        ..Default::default()
+    }
+}
+
+/// The app's own Keywhiz group (the group named after the app): the owner
+/// of the app's secrets in the datacenter.
+pub fn app_group(app: &str) -> mock_keywhiz::seed::SeedGroup {
+    mock_keywhiz::seed::SeedGroup {
+        name: app.into(),
+        ..Default::default()
+    }
+}
+
+/// A Keywhiz seed secret owned by the app's own group, so that the app may
+/// assign it (seed [`app_group`] too).
+pub fn owned_secret(
+    app: &str,
+    name: &str,
+    plain: &str,
+    expiry: i64,
+) -> mock_keywhiz::seed::SeedSecret {
+    mock_keywhiz::seed::SeedSecret {
+        owner: Some(app.into()),
+        ..seed_secret(name, plain, expiry)
+    }
+}
+
+/// A Keywhiz seed holding the app's group and these secrets of it
+/// (`(name, plain text, expiry)`).
+pub fn app_secrets(app: &str, secrets: &[(&str, &str, i64)]) -> mock_keywhiz::Seed {
+    mock_keywhiz::Seed {
+        groups: vec![app_group(app)],
+        secrets: secrets
+            .iter()
+            .map(|(name, plain, expiry)| owned_secret(app, name, plain, *expiry))
+            .collect(),
         ..Default::default()
     }
 }

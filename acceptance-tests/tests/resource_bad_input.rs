@@ -5,7 +5,7 @@
 //! against Registry/Keywhiz/STS at plan time, import ids) to keep the suite
 //! fast; `terraform plan -json` reports every diagnostic of a run.
 
-use acceptance_tests::stack::{seed_app, seed_secret};
+use acceptance_tests::stack::{app_secrets, seed_app};
 use acceptance_tests::{Provider, Stack, StackOptions, Terraform};
 use serde_json::Value;
 
@@ -376,8 +376,7 @@ fn bad_input_is_refused_with_its_attribute() {
     ));
     reg.apps
         .push(seed_app("nocerts", &[("123456789012", "staging")], false));
-    let mut kw = mock_keywhiz::Seed::default();
-    kw.secrets.push(seed_secret("payments-db", "x", 0));
+    let kw = app_secrets("payments", &[("payments-db", "x", 0)]);
     let stack = Stack::start(StackOptions {
         registry_seed: Some(reg),
         keywhiz_seed: Some(kw),

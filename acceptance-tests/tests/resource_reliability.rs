@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use acceptance_tests::stack::{seed_secret, PROVIDER_SPIFFE_ID};
+use acceptance_tests::stack::{app_secrets, PROVIDER_SPIFFE_ID};
 use acceptance_tests::{repo_root, Provider, Stack, StackOptions, Terraform};
 use mock_common::Faults;
 
@@ -24,12 +24,13 @@ fn copy_quickstart(tf: &Terraform) {
 }
 
 fn seeded_keywhiz() -> mock_keywhiz::Seed {
-    let mut kw = mock_keywhiz::Seed::default();
-    kw.secrets
-        .push(seed_secret("payments:db-password", "pw-value", 0));
-    kw.secrets
-        .push(seed_secret("payments-api-key", "key-value", 0));
-    kw
+    app_secrets(
+        "payments",
+        &[
+            ("payments:db-password", "pw-value", 0),
+            ("payments-api-key", "key-value", 0),
+        ],
+    )
 }
 
 #[test]
@@ -66,7 +67,8 @@ fn quickstart_converges_with_30_percent_faults() {
     let keywhiz = stack.keywhiz().state().unwrap();
     assert_eq!(
         keywhiz.groups.keys().collect::<Vec<_>>(),
-        vec!["payments-aws"]
+        vec!["payments", "payments-aws"],
+        "the app's own group (seeded) and its AWS group"
     );
     let app_clients: Vec<_> = keywhiz
         .clients

@@ -1,8 +1,9 @@
 //! Requests per refresh: refreshing N assignments and M functions of one
-//! app costs one Keywhiz listing and one Registry listing (plus the app's
-//! own read), not N + M — measured with the mocks' request logs.
+//! app costs two Keywhiz listings (the group's secrets and its members) and
+//! one Registry listing (plus the app's own read and the permission check),
+//! not N + M — measured with the mocks' request logs.
 
-use acceptance_tests::stack::seed_secret;
+use acceptance_tests::stack::{app_group, owned_secret};
 use acceptance_tests::{Provider, Stack, StackOptions, Terraform};
 
 const SECRETS: usize = 40;
@@ -47,9 +48,14 @@ resource "s2s_lambda_function" "f" {{
 #[test]
 fn refresh_costs_one_listing_per_app() {
     let mut kw = mock_keywhiz::Seed::default();
+    kw.groups.push(app_group("payments"));
     for i in 0..SECRETS {
-        kw.secrets
-            .push(seed_secret(&format!("payments-secret-{i}"), "v", 0));
+        kw.secrets.push(owned_secret(
+            "payments",
+            &format!("payments-secret-{i}"),
+            "v",
+            0,
+        ));
     }
     let stack = Stack::start(StackOptions {
         keywhiz_seed: Some(kw),
@@ -77,16 +83,25 @@ fn refresh_costs_one_listing_per_app() {
         .map(|r| format!("{} {}", r.method, r.path))
         .collect();
     println!("keywhiz: {keywhiz:?}\nregistry: {registry:?}");
+    let mut keywhiz_sorted = keywhiz.clone();
+    keywhiz_sorted.sort();
     assert_eq!(
-        keywhiz,
-        vec!["GET /automation/v2/groups/payments-aws/secrets"],
-        "{SECRETS} assignments, one listing"
+        keywhiz_sorted,
+        vec![
+            "GET /automation/v2/groups/payments-aws/clients",
+            "GET /automation/v2/groups/payments-aws/secrets"
+        ],
+        "{SECRETS} assignments: the group's secrets and its members, two listings"
     );
     let mut registry_sorted = registry.clone();
     registry_sorted.sort();
     assert_eq!(
         registry_sorted,
-        vec!["GET /v1/apps/payments", "GET /v1/apps/payments/functions"],
-        "the app and {FUNCTIONS} functions, two reads"
+        vec![
+            "GET /v1/access/apps/payments",
+            "GET /v1/apps/payments",
+            "GET /v1/apps/payments/functions"
+        ],
+        "the permission, the app and {FUNCTIONS} functions: three reads"
     );
 }

@@ -5,7 +5,7 @@
 //! secret's contents nowhere in state, show -json, plan output or the
 //! TF_LOG=trace log of the whole lifecycle.
 
-use acceptance_tests::stack::{base64_encode, seed_app, seed_secret};
+use acceptance_tests::stack::{app_group, base64_encode, owned_secret, seed_app};
 use acceptance_tests::{Provider, Stack, StackOptions, Terraform};
 use keywhiz_client::{CreateOrUpdateSecretRequest, ModifyGroupsRequest, SecretContent};
 use mock_keywhiz::seed::SeedClient;
@@ -56,18 +56,22 @@ fn secret_assignment_full_lifecycle_leaks_nothing() {
         .unwrap()
         .as_secs() as i64;
     let mut kw_seed = mock_keywhiz::Seed::default();
+    kw_seed.groups.push(app_group("payments"));
     kw_seed
         .secrets
-        .push(seed_secret("payments:db-password", CANARY, 0));
-    kw_seed.secrets.push(seed_secret(
+        .push(owned_secret("payments", "payments:db-password", CANARY, 0));
+    kw_seed.secrets.push(owned_secret(
+        "payments",
         "payments-api-key",
         "another-value",
         now + 5 * 86_400,
     ));
-    // A client with the app's SPIFFE ID already exists under another name.
+    // The app's datacenter client has the app's SPIFFE ID under another
+    // name, as a member of the app's own group.
     kw_seed.clients.push(SeedClient {
         name: "payments-legacy".into(),
         spiffe_id: Some("spiffe://example.internal/payments".into()),
+        groups: vec!["payments".into()],
         ..Default::default()
     });
     let mut reg_seed = mock_registry::Seed::default();
@@ -93,6 +97,10 @@ fn secret_assignment_full_lifecycle_leaks_nothing() {
     let state = stack.keywhiz().state().unwrap();
     assert!(state.groups.contains_key("payments-aws"));
     assert!(!state.clients.contains_key("payments"), "no second client");
+    assert_eq!(
+        attributes(&tf, "s2s_secret_assignment.s0")["keywhiz_client"],
+        "payments-legacy"
+    );
     assert!(state.clients["payments-legacy"]
         .groups
         .contains("payments-aws"));
@@ -109,6 +117,8 @@ fn secret_assignment_full_lifecycle_leaks_nothing() {
     let text = plan.diagnostics();
     assert!(text.contains("Warning: Secret expires soon"), "{text}");
     assert!(text.contains("payments-api-key"), "{text}");
+    // Seeded 5 days ahead: that is 5 days, not 4, a moment later.
+    assert!(text.contains("in 5 days"), "{text}");
     printed += &tf
         .apply_step(&config(&["payments:db-password", "payments-api-key"]))
         .combined();

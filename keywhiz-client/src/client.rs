@@ -33,6 +33,11 @@ impl KeywhizClient {
         })
     }
 
+    /// The certificate this client presents (for messages).
+    pub fn presented(&self) -> &s2s_http::PresentedIdentity {
+        self.t.presented()
+    }
+
     async fn get<T: DeserializeOwned>(&self, path: String) -> Result<T> {
         let answer = self.t.send(call(Method::GET, path.clone(), None)).await?;
         decode(&Method::GET, &path, &answer)
@@ -196,6 +201,11 @@ impl KeywhizClient {
     /// `GET /automation/v2/groups/{name}/secrets`.
     pub async fn group_secrets(&self, name: &str) -> Result<Vec<SanitizedSecret>> {
         self.get(format!("{GROUPS}/{}/secrets", seg(name))).await
+    }
+
+    /// `GET /automation/v2/groups/{name}/clients`: the members, with their SPIFFE IDs.
+    pub async fn group_clients(&self, name: &str) -> Result<Vec<ClientSummary>> {
+        self.get(format!("{GROUPS}/{}/clients", seg(name))).await
     }
 
     pub async fn delete_group(&self, name: &str) -> Result<()> {

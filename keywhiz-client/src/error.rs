@@ -2,23 +2,30 @@
 
 use std::time::Duration;
 
+use s2s_http::TransportFailure;
+
 /// A failed Keywhiz call.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// Keywhiz answered with a non-success status. `message` is the `message`
-    /// field of Keywhiz's `{"code":N,"message":"..."}` body (or the start of the body).
-    #[error("Keywhiz {method} {path}: HTTP {status}: {message}")]
+    /// field of Keywhiz's `{"code":N,"message":"..."}` body (or the start of the
+    /// body), with the `WWW-Authenticate` reason of a 401 and what that status
+    /// means. `presented` describes our certificate, for 401 and 403.
+    #[error("Keywhiz {method} {path}: HTTP {status}: {message}{}", presented_suffix(.presented))]
     Status {
         method: String,
         path: String,
         status: u16,
         message: String,
+        presented: Option<String>,
     },
-    /// The request did not get an answer (connect, TLS, reset, timeout).
-    #[error("Keywhiz {method} {path}: {source}")]
+    /// The request did not get an answer (connect, TLS, reset, timeout);
+    /// `failure` says why and whether another attempt can help.
+    #[error("Keywhiz {method} {path}: {failure}")]
     Transport {
         method: String,
         path: String,
+        failure: TransportFailure,
         #[source]
         source: reqwest::Error,
     },
@@ -41,7 +48,23 @@ pub enum Error {
     Config(String),
 }
 
+fn presented_suffix(presented: &Option<String>) -> String {
+    presented
+        .as_deref()
+        .map(|p| format!(" (presented: {p})"))
+        .unwrap_or_default()
+}
+
 impl Error {
+    /// How many attempts the call made (more than one: an earlier attempt may
+    /// have reached Keywhiz although its answer was lost).
+    pub fn attempts(&self) -> u32 {
+        match self {
+            Error::GaveUp { attempts, .. } => *attempts,
+            _ => 1,
+        }
+    }
+
     /// The HTTP status, if Keywhiz answered.
     pub fn status(&self) -> Option<u16> {
         match self {

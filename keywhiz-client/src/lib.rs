@@ -2,8 +2,11 @@
 //! typed requests and responses for Keywhiz's client delivery API
 //! (`/secrets`, `/secret/{name}`, `/batchsecret`) and automation v2 API
 //! (`/automation/v2/{secrets,groups,clients}`), errors that name the request
-//! and carry Keywhiz's message, and retries with exponential backoff + jitter
-//! on 429/5xx/transport errors bounded by a total timeout (`Retry-After` honoured).
+//! and carry Keywhiz's message (a 401 or 403 also names the certificate that
+//! was presented), transport failures explained (certificate problems are
+//! permanent, not retried), retries with exponential backoff + jitter on
+//! 429/5xx/transient failures within a total time budget (`Retry-After`
+//! honoured), and the one expiry rule ([`expiry`]).
 //!
 //! Secret contents are [`SecretContent`]: `Debug` prints `<redacted>`.
 //!
@@ -14,6 +17,7 @@
 mod client;
 mod content;
 mod error;
+pub mod expiry;
 mod retry;
 mod transport;
 mod types;
@@ -21,5 +25,5 @@ mod types;
 pub use client::KeywhizClient;
 pub use content::SecretContent;
 pub use error::{Error, Result};
-pub use s2s_http::{ClientConfig, RetryPolicy};
+pub use s2s_http::{ClientConfig, PresentedIdentity, RetryPolicy, TransportFailure};
 pub use types::*;

@@ -1,4 +1,5 @@
-//! Which Keywhiz failures are worth another attempt; the policy and the loop
+//! Which Keywhiz failures are worth another attempt (429, 5xx, transient
+//! transport failures; never a certificate problem); the policy and the loop
 //! are `s2s_http`'s.
 
 use std::time::Duration;
@@ -11,7 +12,7 @@ impl RetryableError for Error {
     fn is_retryable(&self) -> bool {
         match self {
             Error::Status { status, .. } => retryable_status(*status),
-            Error::Transport { .. } => true,
+            Error::Transport { failure, .. } => !failure.is_permanent(),
             _ => false,
         }
     }

@@ -53,19 +53,28 @@ impl Transport {
             })?),
             None => None,
         };
-        self.retry.run(|| self.once(&call, body.as_deref())).await
+        self.retry
+            .run(|left| self.once(&call, body.as_deref(), left))
+            .await
+    }
+
+    /// Who this client is to Keywhiz.
+    pub fn presented(&self) -> &s2s_http::PresentedIdentity {
+        self.endpoint.presented()
     }
 
     async fn once(
         &self,
         call: &Call<'_>,
         body: Option<&[u8]>,
+        left: Duration,
     ) -> Result<Response, (Error, Option<Duration>)> {
-        let request = self.endpoint.request(call.method.clone(), &call.path);
+        let request = self.endpoint.request(call.method.clone(), &call.path, left);
         let answer = s2s_http::exchange(request, body).await.map_err(|source| {
             let err = Error::Transport {
                 method: call.method.to_string(),
                 path: call.path.clone(),
+                failure: self.endpoint.failure(&source),
                 source,
             };
             (err, None)
@@ -74,15 +83,43 @@ impl Transport {
             return Ok(answer);
         }
         let retry_after = answer.retry_after();
+        let status = answer.status.as_u16();
+        let mut message = error_message(&answer.body);
+        let challenge = answer
+            .headers
+            .get(reqwest::header::WWW_AUTHENTICATE)
+            .and_then(|v| v.to_str().ok())
+            .filter(|c| !c.is_empty());
+        if let Some(reason) = challenge {
+            message.push_str(&format!(" ({reason})"));
+        }
+        if let Some(meaning) = meaning(status, &call.path) {
+            message.push_str(&format!(": {meaning}"));
+        }
+        let presented = matches!(status, 401 | 403).then(|| self.presented().to_string());
         Err((
             Error::Status {
                 method: call.method.to_string(),
                 path: call.path.clone(),
-                status: answer.status.as_u16(),
-                message: error_message(&answer.body),
+                status,
+                message,
+                presented,
             },
             retry_after,
         ))
+    }
+}
+
+/// What a refusal means in Keywhiz's model (reference: keywhiz-api.md §3).
+fn meaning(status: u16, path: &str) -> Option<&'static str> {
+    match status {
+        401 => Some(
+            "Keywhiz did not recognise the certificate as an enabled client (no client has its CN or SPIFFE ID, the client is disabled, or the two name different clients)",
+        ),
+        403 if path.starts_with("/automation/") => Some(
+            "this client is not an automation client (Keywhiz sets automationAllowed only in its database)",
+        ),
+        _ => None,
     }
 }
 

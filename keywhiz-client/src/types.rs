@@ -244,6 +244,31 @@ impl ClientDetail {
     }
 }
 
+/// Keywhiz's `Client` model, as `GET /automation/v2/groups/{name}/clients`
+/// lists the members of a group.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ClientSummary {
+    #[serde(default)]
+    pub id: u64,
+    pub name: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub spiffe_id: Option<String>,
+    #[serde(default)]
+    pub enabled: bool,
+    #[serde(default)]
+    pub automation_allowed: bool,
+}
+
+impl ClientSummary {
+    /// The SPIFFE ID, `None` for both a missing field and `""`.
+    pub fn spiffe_id(&self) -> Option<&str> {
+        self.spiffe_id.as_deref().filter(|s| !s.is_empty())
+    }
+}
+
 /// `ModifyGroupsRequestV2` (both arrays always sent).
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]

@@ -1,8 +1,11 @@
 //! Where a server is, who we are, and the mTLS client that follows from it.
 
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
 
+use crate::failure::chain;
+use crate::identity::{self, PresentedIdentity};
 use crate::retry::RetryPolicy;
 
 /// Where the server is and who we are.
@@ -75,17 +78,20 @@ impl ClientConfig {
     }
 
     /// The mTLS client: our identity, only the configured CAs (no built-in
-    /// roots), the configured timeouts, `user_agent`.
+    /// roots), the configured timeouts, `user_agent`. The identity is checked
+    /// first (the key belongs to the certificate, which is within its
+    /// validity), so that a bad one fails here with a reason.
     pub fn endpoint(&self, user_agent: &str) -> Result<Endpoint, ConfigError> {
+        let presented = identity::inspect(&self.cert_pem, &self.key_pem, identity::now_unix())?;
         let mut identity_pem = self.cert_pem.clone();
         if !identity_pem.ends_with(b"\n") {
             identity_pem.push(b'\n');
         }
         identity_pem.extend_from_slice(&self.key_pem);
         let identity = reqwest::Identity::from_pem(&identity_pem)
-            .map_err(|e| ConfigError(format!("client certificate/key: {e}")))?;
+            .map_err(|e| ConfigError(format!("client certificate/key: {}", chain(&e))))?;
         let roots = reqwest::Certificate::from_pem_bundle(&self.ca_pem)
-            .map_err(|e| ConfigError(format!("CA bundle: {e}")))?;
+            .map_err(|e| ConfigError(format!("CA bundle: {}", chain(&e))))?;
         if roots.is_empty() {
             return Err(ConfigError("CA bundle holds no certificate".into()));
         }
@@ -101,14 +107,19 @@ impl ClientConfig {
         }
         let http = builder
             .build()
-            .map_err(|e| ConfigError(format!("HTTP client: {e}")))?;
+            .map_err(|e| ConfigError(format!("HTTP client: {}", chain(&e))))?;
         let base = self.base_url.trim_end_matches('/').to_owned();
         if !base.starts_with("https://") {
             return Err(ConfigError(format!(
                 "base URL must be https://, got {base:?}"
             )));
         }
-        Ok(Endpoint { http, base })
+        Ok(Endpoint {
+            http,
+            base,
+            presented: Arc::new(presented),
+            request_timeout: self.request_timeout,
+        })
     }
 }
 
@@ -117,6 +128,8 @@ impl ClientConfig {
 pub struct Endpoint {
     http: reqwest::Client,
     base: String,
+    presented: Arc<PresentedIdentity>,
+    request_timeout: Duration,
 }
 
 impl std::fmt::Debug for Endpoint {
@@ -133,10 +146,27 @@ impl Endpoint {
         &self.base
     }
 
-    /// A request for `path` (which starts with `/`) that accepts JSON.
-    pub fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+    /// Who this client is to the server.
+    pub fn presented(&self) -> &PresentedIdentity {
+        &self.presented
+    }
+
+    /// A request for `path` (which starts with `/`) that accepts JSON and
+    /// gives up after `time_left` at most (the rest of the call's budget).
+    pub fn request(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        time_left: Duration,
+    ) -> reqwest::RequestBuilder {
         self.http
             .request(method, format!("{}{path}", self.base))
             .header(reqwest::header::ACCEPT, "application/json")
+            .timeout(self.request_timeout.min(time_left))
+    }
+
+    /// Explains a failed exchange with this server.
+    pub fn failure(&self, err: &reqwest::Error) -> crate::TransportFailure {
+        crate::failure::classify(err, &self.base, &self.presented)
     }
 }

@@ -1,6 +1,8 @@
-//! Retry policy: exponential backoff with jitter on 429, 5xx and transport
-//! errors, bounded by a total time budget; `Retry-After` (seconds) is
-//! honoured. Other 4xx (412 included) are never retried.
+//! Retry policy: exponential backoff with jitter on 429, 5xx and transient
+//! transport errors, bounded by a total time budget that also caps each
+//! attempt (an attempt gets only the time that is left), so a call never
+//! outlasts `total_timeout`; `Retry-After` (seconds) is honoured. Other 4xx
+//! (412 included) and permanent failures are never retried.
 
 use std::future::Future;
 use std::time::{Duration, Instant};
@@ -66,12 +68,14 @@ impl RetryPolicy {
 
     /// Run `attempt` until it succeeds, fails with an error that is not
     /// retryable, uses up `max_attempts`, or the next wait would overrun
-    /// `total_timeout`. A failed attempt carries the server's `Retry-After`.
-    /// After more than one attempt the failure is [`RetryableError::gave_up`].
+    /// `total_timeout`. Each attempt is given the time left of the budget
+    /// (it must not take longer). A failed attempt carries the server's
+    /// `Retry-After`. After more than one attempt the failure is
+    /// [`RetryableError::gave_up`].
     pub async fn run<T, E, F, Fut>(&self, mut attempt: F) -> Result<T, E>
     where
         E: RetryableError,
-        F: FnMut() -> Fut,
+        F: FnMut(Duration) -> Fut,
         Fut: Future<Output = Result<T, (E, Option<Duration>)>>,
     {
         let started = Instant::now();
@@ -85,7 +89,8 @@ impl RetryPolicy {
         let mut attempts = 0u32;
         loop {
             attempts += 1;
-            let (err, retry_after) = match attempt().await {
+            let left = self.total_timeout.saturating_sub(started.elapsed());
+            let (err, retry_after) = match attempt(left).await {
                 Ok(value) => return Ok(value),
                 Err(failure) => failure,
             };
@@ -93,7 +98,8 @@ impl RetryPolicy {
                 return Err(give_up(err, attempts));
             }
             let wait = self.backoff(attempts, retry_after);
-            if started.elapsed() + wait > self.total_timeout {
+            // Another attempt needs time of its own after the wait.
+            if started.elapsed() + wait >= self.total_timeout {
                 return Err(give_up(err, attempts));
             }
             tokio::time::sleep(wait).await;
@@ -186,7 +192,7 @@ mod tests {
     async fn run_stops_at_max_attempts_and_wraps() {
         let mut n = 0;
         let r: Result<(), _> = fast(3)
-            .run(|| {
+            .run(|_| {
                 n += 1;
                 let e = TestError::Retryable(n);
                 async move { Err((e, None)) }
@@ -201,11 +207,11 @@ mod tests {
     #[tokio::test]
     async fn run_does_not_wrap_a_single_attempt() {
         let r: Result<(), _> = fast(5)
-            .run(|| async { Err((TestError::Final(1), None)) })
+            .run(|_| async { Err((TestError::Final(1), None)) })
             .await;
         assert_eq!(r, Err(TestError::Final(1)));
         let r: Result<(), _> = fast(1)
-            .run(|| async { Err((TestError::Retryable(1), None)) })
+            .run(|_| async { Err((TestError::Retryable(1), None)) })
             .await;
         assert_eq!(r, Err(TestError::Retryable(1)));
     }
@@ -214,7 +220,7 @@ mod tests {
     async fn run_stops_when_retry_after_overruns_the_budget() {
         let mut n = 0;
         let r: Result<(), _> = fast(5)
-            .run(|| {
+            .run(|_| {
                 n += 1;
                 let e = TestError::Retryable(n);
                 async move { Err((e, Some(Duration::from_secs(60)))) }
@@ -227,7 +233,7 @@ mod tests {
     async fn run_returns_the_first_success() {
         let mut n = 0;
         let r = fast(5)
-            .run(|| {
+            .run(|_| {
                 n += 1;
                 let outcome = if n < 3 {
                     Err((TestError::Retryable(n), None))
@@ -238,5 +244,32 @@ mod tests {
             })
             .await;
         assert_eq!(r, Ok(3));
+    }
+
+    #[tokio::test]
+    async fn each_attempt_gets_only_the_time_left() {
+        let policy = RetryPolicy {
+            max_attempts: u32::MAX,
+            total_timeout: Duration::from_millis(200),
+            initial_backoff: Duration::from_millis(1),
+            max_backoff: Duration::from_millis(2),
+        };
+        let mut given = Vec::new();
+        let started = std::time::Instant::now();
+        let r: Result<(), _> = policy
+            .run(|left| {
+                given.push(left);
+                // The attempt uses all the time it was given, like a timeout.
+                async move {
+                    tokio::time::sleep(left.min(Duration::from_millis(60))).await;
+                    Err((TestError::Retryable(0), None))
+                }
+            })
+            .await;
+        assert!(matches!(r, Err(TestError::GaveUp(..))));
+        assert!(given.len() >= 2, "{given:?}");
+        assert!(given.windows(2).all(|w| w[1] < w[0]), "{given:?}");
+        assert!(given[0] <= Duration::from_millis(200));
+        assert!(started.elapsed() < Duration::from_millis(400));
     }
 }

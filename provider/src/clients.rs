@@ -18,9 +18,11 @@ pub struct Clients {
     keywhiz: Result<KeywhizClient, String>,
 }
 
-/// How hard each client tries: retries (429, 5xx, connection errors) with
-/// exponential backoff and jitter, the whole call bounded by the provider's
-/// `request_timeout_seconds`.
+/// How hard each client tries: retries (429, 5xx, connection errors; never a
+/// certificate or permission problem) with exponential backoff and jitter,
+/// for as long as the provider's `request_timeout_seconds` allows — the
+/// budget, not a count of attempts, ends the retries, and no attempt outlasts
+/// what is left of it.
 struct Budget {
     attempts: u32,
     total: Duration,
@@ -33,7 +35,7 @@ impl Budget {
     fn new(settings: &Settings) -> Budget {
         let total = Duration::from_secs(u64::from(settings.request_timeout_seconds));
         Budget {
-            attempts: 10,
+            attempts: u32::MAX,
             total,
             per_attempt: total.min(Duration::from_secs(30)),
             initial_backoff: Duration::from_millis(100),
@@ -105,12 +107,50 @@ impl Clients {
 }
 
 /// A failed Registry call as a diagnostic: `summary` says what the provider
-/// was doing; the detail names the request, the status and the server's message.
+/// was doing; the detail names the request, the status and the server's
+/// message, and for a certificate or permission problem which setting to check.
 pub fn registry_error(summary: &str, e: &registry_client::Error) -> Diagnostics {
-    Diagnostics::error(summary, e.to_string())
+    let failure = match e {
+        registry_client::Error::Transport { failure, .. } => Some(failure),
+        registry_client::Error::GaveUp { last, .. } => match &**last {
+            registry_client::Error::Transport { failure, .. } => Some(failure),
+            _ => None,
+        },
+        _ => None,
+    };
+    let advice = advice("Registry", failure, e.status());
+    Diagnostics::error(summary, format!("{e}.{advice}"))
 }
 
 /// A failed Keywhiz call as a diagnostic (see [`registry_error`]).
 pub fn keywhiz_error(summary: &str, e: &keywhiz_client::Error) -> Diagnostics {
-    Diagnostics::error(summary, e.to_string())
+    let failure = match e {
+        keywhiz_client::Error::Transport { failure, .. } => Some(failure),
+        keywhiz_client::Error::GaveUp { last, .. } => match &**last {
+            keywhiz_client::Error::Transport { failure, .. } => Some(failure),
+            _ => None,
+        },
+        _ => None,
+    };
+    let mut advice = advice("Keywhiz", failure, e.status());
+    if e.status() == Some(403) {
+        advice.push_str(" The provider's identity must be a Keywhiz automation client (automationAllowed is set in Keywhiz's database; no API sets it).");
+    }
+    Diagnostics::error(summary, format!("{e}.{advice}"))
+}
+
+/// Which provider setting a failure points at.
+fn advice(
+    system: &str,
+    failure: Option<&s2s_http::TransportFailure>,
+    status: Option<u16>,
+) -> String {
+    use s2s_http::FailureKind;
+    match (failure.map(|f| f.kind), status) {
+        (Some(FailureKind::ServerCertificate), _) => format!(" Check `ca_bundle` (S2S_CA_BUNDLE): it must hold the CA that issued {system}'s server certificate."),
+        (Some(FailureKind::ClientCertificateRefused), _) => format!(" Check `client_certificate` (S2S_CLIENT_CERTIFICATE): {system} must trust its issuer and accept it."),
+        (Some(FailureKind::Timeout), _) => " The provider gives each call `request_timeout_seconds` (default 120), retries included.".to_owned(),
+        (_, Some(401)) => format!(" Check `client_certificate` (S2S_CLIENT_CERTIFICATE): {system} does not know this identity."),
+        _ => String::new(),
+    }
 }

@@ -7,6 +7,7 @@ mod cache;
 mod clients;
 mod data_sources;
 mod functions;
+mod plans;
 mod provider;
 mod reads;
 pub mod resources;

@@ -8,6 +8,7 @@ use tfplugin::{
 };
 
 use crate::clients::Clients;
+use crate::plans::Plans;
 use crate::reads::Reads;
 use crate::settings::{self, RawAwsSettings, RawSettings, Settings};
 
@@ -20,6 +21,8 @@ pub struct S2sData {
     pub(crate) clients: Clients,
     /// Reads shared by the resources of this operation (see `cache`).
     pub(crate) reads: Reads,
+    /// What this operation plans for each app (see `plans`).
+    pub(crate) plans: Plans,
 }
 
 pub struct S2sProvider;
@@ -116,6 +119,7 @@ impl Provider for S2sProvider {
                 }
                 diags
             })?;
+        check_identity(&settings)?;
         ctx.log()
             .with("registry", settings.registry_url.is_some())
             .with("keywhiz", settings.keywhiz_url.is_some())
@@ -124,6 +128,7 @@ impl Provider for S2sProvider {
         Ok(S2sData {
             clients: Clients::new(&settings),
             reads: Reads::default(),
+            plans: Plans::default(),
             settings,
         })
     }
@@ -138,6 +143,54 @@ impl Provider for S2sProvider {
 
     fn functions(&self) -> Vec<Arc<dyn Function>> {
         crate::functions::all()
+    }
+}
+
+/// A configured mTLS identity must be usable: its key belongs to its
+/// certificate, which is within its validity. Said here, on the attribute,
+/// rather than as a TLS failure deep inside the first request.
+fn check_identity(settings: &Settings) -> Result<(), Diagnostics> {
+    let Some(id) = &settings.identity else {
+        return Ok(());
+    };
+    let now = s2s_http::now_unix();
+    match s2s_http::inspect(id.certificate_pem.as_bytes(), id.key_pem.as_bytes(), now) {
+        Ok(_) => Ok(()),
+        Err(e) => {
+            let attribute = if e.0.contains("client key") || e.0.contains("key does not belong") {
+                "client_key"
+            } else {
+                "client_certificate"
+            };
+            Err(Diagnostics::attribute_error(
+                AttributePath::attr(attribute),
+                "Unusable mTLS identity",
+                format!(
+                    "{}. The provider presents this identity to Registry and Keywhiz.",
+                    e.0
+                ),
+            ))
+        }
+    }
+}
+
+/// A whole number, or `None` when null; a fraction is refused on its attribute.
+fn whole_number(config: &Value, name: &str, diags: &mut Diagnostics) -> Option<i64> {
+    let value = config.attr(name);
+    let number = value.as_number()?;
+    match number.as_i64() {
+        Some(n) => Some(n),
+        None => {
+            diags.add_attribute_error(
+                AttributePath::attr(name),
+                "Invalid provider configuration",
+                format!(
+                    "{} is not a whole number: {name} counts whole units",
+                    number.to_decimal_string()
+                ),
+            );
+            None
+        }
     }
 }
 
@@ -170,10 +223,11 @@ fn raw_settings(config: &Value) -> Result<RawSettings, Diagnostics> {
         ca_bundle: string(&["ca_bundle"]),
         trust_domain: string(&["trust_domain"]),
         mesh_domain: string(&["mesh_domain"]),
-        expiry_warning_days: config.attr("expiry_warning_days").as_i64(),
-        request_timeout_seconds: config.attr("request_timeout_seconds").as_i64(),
+        expiry_warning_days: None,
+        request_timeout_seconds: None,
         aws: None,
     };
+
     if !config.attr("aws").is_null() {
         settings.aws = Some(RawAwsSettings {
             region: string(&["aws", "region"]),
@@ -181,6 +235,8 @@ fn raw_settings(config: &Value) -> Result<RawSettings, Diagnostics> {
             assume_role_arn: string(&["aws", "assume_role_arn"]),
         });
     }
+    settings.expiry_warning_days = whole_number(config, "expiry_warning_days", &mut diags);
+    settings.request_timeout_seconds = whole_number(config, "request_timeout_seconds", &mut diags);
     if diags.has_errors() {
         return Err(diags);
     }

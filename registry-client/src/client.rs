@@ -61,8 +61,13 @@ impl RegistryClient {
         body: Option<Vec<u8>>,
     ) -> Result<Response> {
         self.retry
-            .run(|| self.once(&method, path, pre, body.as_deref()))
+            .run(|left| self.once(&method, path, pre, body.as_deref(), left))
             .await
+    }
+
+    /// The certificate this client presents.
+    pub fn presented(&self) -> &s2s_http::PresentedIdentity {
+        self.endpoint.presented()
     }
 
     async fn once(
@@ -71,8 +76,9 @@ impl RegistryClient {
         path: &str,
         pre: Pre<'_>,
         body: Option<&[u8]>,
+        left: Duration,
     ) -> Result<Response, (Error, Option<Duration>)> {
-        let mut req = self.endpoint.request(method.clone(), path);
+        let mut req = self.endpoint.request(method.clone(), path, left);
         match pre {
             Pre::None => {}
             Pre::Create => req = req.header(IF_NONE_MATCH, "*"),
@@ -82,6 +88,7 @@ impl RegistryClient {
             let err = Error::Transport {
                 method: method.to_string(),
                 path: path.to_owned(),
+                failure: self.endpoint.failure(&source),
                 source,
             };
             (err, None)
@@ -105,6 +112,7 @@ impl RegistryClient {
                 status,
                 code,
                 message,
+                presented: matches!(status, 401 | 403).then(|| self.presented().to_string()),
             }
         };
         Err((err, a.retry_after()))
@@ -143,6 +151,17 @@ impl RegistryClient {
             path: path.to_owned(),
             detail: format!("encoding request: {e}"),
         })
+    }
+
+    // ---- authorisation ----
+
+    /// `GET /v1/access/apps/{app}`: whether this client's identity may change
+    /// the app (the same rule the app's and its functions' writes get). The
+    /// app need not exist.
+    pub async fn access(&self, app: &str) -> Result<Access> {
+        let path = format!("/v1/access/apps/{}", seg(app));
+        let a = self.send(Method::GET, &path, Pre::None, None).await?;
+        Self::decode(&Method::GET, &path, &a)
     }
 
     // ---- apps ----

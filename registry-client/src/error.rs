@@ -2,6 +2,8 @@
 
 use std::time::Duration;
 
+use s2s_http::TransportFailure;
+
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// 412: the precondition did not hold (lost race, already exists, gone).
@@ -14,18 +16,23 @@ pub enum Error {
         current_etag: Option<String>,
     },
     /// Any other non-success status; `code`/`message` from the error body.
-    #[error("Registry {method} {path}: HTTP {status} {code}: {message}")]
+    /// `presented` describes our certificate, for 401 and 403.
+    #[error("Registry {method} {path}: HTTP {status} {code}: {message}{}", presented_suffix(.presented))]
     Status {
         method: String,
         path: String,
         status: u16,
         code: String,
         message: String,
+        presented: Option<String>,
     },
-    #[error("Registry {method} {path}: {source}")]
+    /// No answer (connect, TLS, reset, timeout); `failure` says why and
+    /// whether another attempt can help.
+    #[error("Registry {method} {path}: {failure}")]
     Transport {
         method: String,
         path: String,
+        failure: TransportFailure,
         #[source]
         source: reqwest::Error,
     },
@@ -45,7 +52,23 @@ pub enum Error {
     Config(String),
 }
 
+fn presented_suffix(presented: &Option<String>) -> String {
+    presented
+        .as_deref()
+        .map(|p| format!(" (presented: {p})"))
+        .unwrap_or_default()
+}
+
 impl Error {
+    /// How many attempts the call made (more than one: an earlier attempt may
+    /// have been applied although its answer was lost).
+    pub fn attempts(&self) -> u32 {
+        match self {
+            Error::GaveUp { attempts, .. } => *attempts,
+            _ => 1,
+        }
+    }
+
     pub fn status(&self) -> Option<u16> {
         match self {
             Error::Conflict { .. } => Some(412),

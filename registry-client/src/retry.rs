@@ -11,7 +11,7 @@ impl RetryableError for Error {
     fn is_retryable(&self) -> bool {
         match self {
             Error::Status { status, .. } => retryable_status(*status),
-            Error::Transport { .. } => true,
+            Error::Transport { failure, .. } => !failure.is_permanent(),
             _ => false,
         }
     }

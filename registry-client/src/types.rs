@@ -63,6 +63,19 @@ pub struct Function {
     pub updated_by: Option<String>,
 }
 
+/// Whether the caller may change an app (`GET /v1/access/apps/{app}`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Access {
+    pub app: String,
+    /// The caller's SPIFFE ID as Registry read it (None: the certificate has no usable one).
+    #[serde(default)]
+    pub identity: Option<String>,
+    pub may_write: bool,
+    /// Why, in Registry's words.
+    #[serde(default)]
+    pub reason: String,
+}
+
 #[derive(Debug, Deserialize)]
 pub(crate) struct AppList {
     pub apps: Vec<App>,

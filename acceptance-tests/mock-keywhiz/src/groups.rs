@@ -103,7 +103,9 @@ pub async fn clients(
     Ok(ok(out))
 }
 
-/// Deleting a group drops its memberships and grants.
+/// Deleting a group drops its memberships and grants, and the secrets it
+/// owned have no owner any more (`GroupDAO.deleteGroup`: Keywhiz stores the
+/// owner as a group id, so a new group of the same name does not own them).
 pub async fn delete(
     State(app): State<AppState>,
     _: AutomationClient,
@@ -116,6 +118,9 @@ pub async fn delete(
         }
         for s in state.secrets.values_mut() {
             s.groups.remove(&name);
+            if s.owner.as_deref() == Some(name.as_str()) {
+                s.owner = None;
+            }
         }
         Ok(())
     })?;

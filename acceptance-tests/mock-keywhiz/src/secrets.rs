@@ -76,11 +76,13 @@ fn check_name(name: &str) -> Result<(), KwError> {
     Ok(())
 }
 
-/// The owner must be an existing group (else Keywhiz throws "Unknown owner" → 500).
-fn check_owner(state: &Model, owner: Option<&str>) -> Result<(), KwError> {
-    match owner {
-        Some(o) if !state.groups.contains_key(o) => Err(KwError::Internal),
-        _ => Ok(()),
+/// The owner group a request names, as `SecretDAO.getOwnerId` reads it: a
+/// missing or empty name is no owner; any other name must be an existing
+/// group (else Keywhiz throws "Unknown owner" → 500).
+fn owner_of(state: &Model, owner: Option<String>) -> Result<Option<String>, KwError> {
+    match owner.filter(|o| !o.is_empty()) {
+        Some(o) if !state.groups.contains_key(&o) => Err(KwError::Internal),
+        other => Ok(other),
     }
 }
 
@@ -164,14 +166,14 @@ pub async fn create(
         if state.secrets.contains_key(&name) {
             return Err(KwError::Conflict(format!("Cannot create secret {name}.")));
         }
-        check_owner(state, req.owner.as_deref())?;
+        let owner = owner_of(state, req.owner)?;
         new_series(
             state,
             &name,
             &caller,
             req.description.unwrap_or_default(),
             req.kind.unwrap_or_default(),
-            req.owner,
+            owner,
         );
         add_version(
             &app,
@@ -210,18 +212,19 @@ pub async fn create_or_update(
     let content = check_content(req.content.as_deref())?;
     check_name(&name)?;
     app.mutate(|state| {
-        check_owner(state, req.owner.as_deref())?;
+        // No owner in the request keeps the secret's owner.
+        let owner = owner_of(state, req.owner)?;
         let description = req.description.unwrap_or_default();
         let kind = req.kind.unwrap_or_default();
         match state.secrets.get_mut(&name) {
             Some(s) => {
                 s.description = description;
                 s.kind = kind;
-                if req.owner.is_some() {
-                    s.owner = req.owner;
+                if owner.is_some() {
+                    s.owner = owner;
                 }
             }
-            None => new_series(state, &name, &caller, description, kind, req.owner),
+            None => new_series(state, &name, &caller, description, kind, owner),
         }
         add_version(
             &app,
@@ -253,9 +256,12 @@ pub async fn partial_update(
         None
     };
     app.mutate(|state| {
-        if req.owner_present {
-            check_owner(state, req.owner.as_deref())?;
-        }
+        // `ownerPresent` with no (or an empty) owner clears it.
+        let owner = if req.owner_present {
+            Some(owner_of(state, req.owner)?)
+        } else {
+            None
+        };
         let secret = state.secrets.get_mut(&name).ok_or(KwError::NotFound)?;
         let current = secret.current_version().cloned().ok_or(KwError::NotFound)?;
         if req.description_present {
@@ -264,8 +270,8 @@ pub async fn partial_update(
         if req.type_present {
             secret.kind = req.kind.unwrap_or_default();
         }
-        if req.owner_present {
-            secret.owner = req.owner;
+        if let Some(owner) = owner {
+            secret.owner = owner;
         }
         let next = NewContent {
             content: content.unwrap_or(current.content),

@@ -601,3 +601,121 @@ fn tempfile_dir() -> std::path::PathBuf {
     std::fs::create_dir_all(&dir).expect("temp dir");
     dir
 }
+
+/// `owner` as Keywhiz keeps it (keywhiz-api.md §2.1, §7): a group, named in
+/// the automation API, none when empty, kept by a create-or-update without
+/// one, cleared by a partial update, dropped when the group is deleted; and
+/// never in the delivery API, whose `owner` is the file-owner metadata key.
+#[tokio::test]
+async fn owner_follows_keywhiz() {
+    let kw = start().await;
+    let admin = typed(&kw, kw.automation_identity());
+    let app = provision(&kw, &admin).await;
+    let base = kw.base_url();
+    let group = |name: &str| CreateGroupRequest {
+        name: name.into(),
+        ..Default::default()
+    };
+    admin.create_group(&group("orders")).await.expect("group");
+    let secret = |name: &str, owner: Option<&str>| CreateSecretRequest {
+        name: name.into(),
+        content: SecretContent::from_bytes(b"v"),
+        metadata: [("owner".to_string(), "root".to_string())].into(),
+        owner: owner.map(str::to_owned),
+        groups: vec!["payments-aws".into()],
+        ..Default::default()
+    };
+    admin
+        .create_secret(&secret("orders:db", Some("orders")))
+        .await
+        .expect("owned");
+    admin
+        .create_secret(&secret("loose", Some("")))
+        .await
+        .expect("empty owner is none");
+    let unknown = admin
+        .create_secret(&secret("ghost-owned", Some("no-such-group")))
+        .await
+        .expect_err("unknown owner");
+    assert_eq!(unknown.status(), Some(500), "{unknown}");
+    assert_eq!(
+        admin
+            .secret_detail("orders:db")
+            .await
+            .expect("detail")
+            .owner
+            .as_deref(),
+        Some("orders")
+    );
+    let (_, loose) = body_of(
+        raw(&kw, Some(kw.automation_identity()))
+            .get(format!("{base}/automation/v2/secrets/loose"))
+            .send()
+            .await
+            .expect("send"),
+    )
+    .await;
+    assert!(loose.get("owner").is_none(), "NON_NULL drops it: {loose}");
+    let sanitized = admin.group_secrets("payments-aws").await.expect("listing");
+    let owned = sanitized
+        .iter()
+        .find(|s| s.name == "orders:db")
+        .expect("listed");
+    assert_eq!(owned.owner.as_deref(), Some("orders"));
+
+    // The app reads the metadata key `owner`, not the owner group.
+    let listed = typed(&kw, &app).list_secrets().await.expect("list");
+    let delivered = listed
+        .iter()
+        .find(|s| s.name == "orders:db")
+        .expect("granted");
+    assert_eq!(delivered.metadata_str("owner"), Some("root"));
+
+    // A new version without an owner keeps it; a partial update clears it.
+    admin
+        .create_or_update_secret(
+            "orders:db",
+            &CreateOrUpdateSecretRequest {
+                content: SecretContent::from_bytes(b"v2"),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("new version");
+    assert_eq!(
+        admin
+            .secret_detail("orders:db")
+            .await
+            .expect("detail")
+            .owner
+            .as_deref(),
+        Some("orders")
+    );
+    admin
+        .create_secret(&secret("billing:key", Some("orders")))
+        .await
+        .expect("owned");
+    let resp = raw(&kw, Some(kw.automation_identity()))
+        .post(format!(
+            "{base}/automation/v2/secrets/billing:key/partialupdate"
+        ))
+        .json(&json!({"ownerPresent": true, "owner": null}))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(resp.status().as_u16(), 201);
+    assert_eq!(
+        admin.secret_detail("billing:key").await.expect("d").owner,
+        None
+    );
+
+    // Deleting the owner group leaves the secret without an owner, also
+    // after a group of the same name is created again.
+    admin.delete_group("orders").await.expect("delete group");
+    admin.create_group(&group("orders")).await.expect("again");
+    assert_eq!(
+        admin.secret_detail("orders:db").await.expect("d").owner,
+        None
+    );
+    kw.shutdown().await;
+}

@@ -84,17 +84,34 @@ pub fn caller(conn: Option<&ConnInfo>) -> Result<Caller, RegError> {
 
 /// 403 unless the caller is a platform admin or the app's CI identity.
 pub fn may_write(authz: &Authz, caller: &Caller, app: &str) -> Result<String, RegError> {
+    let (allowed, reason) = decide(authz, caller, app);
+    match (&caller.spiffe_id, allowed) {
+        (Some(id), true) => Ok(id.clone()),
+        _ => Err(RegError::Forbidden(reason)),
+    }
+}
+
+/// The one authorisation rule, with its reason in words: writes use it, and
+/// `GET /v1/access/apps/{app}` reports it.
+pub fn decide(authz: &Authz, caller: &Caller, app: &str) -> (bool, String) {
     let Some(id) = &caller.spiffe_id else {
-        return Err(RegError::Forbidden(format!(
-            "a certificate without a SPIFFE ID may not change app {app}"
-        )));
+        return (
+            false,
+            format!("a certificate without a SPIFFE ID may not change app {app}"),
+        );
     };
-    if authz.admins.iter().any(|a| a == id) || *id == authz.ci_identity(app) {
-        Ok(id.clone())
+    if authz.admins.iter().any(|a| a == id) {
+        (true, format!("{id} is a platform admin"))
+    } else if *id == authz.ci_identity(app) {
+        (true, format!("{id} is the CI identity of app {app}"))
     } else {
-        Err(RegError::Forbidden(format!(
-            "{id} may not change app {app}"
-        )))
+        (
+            false,
+            format!(
+                "{id} may not change app {app}: only {} (its CI identity) and platform admins may",
+                authz.ci_identity(app)
+            ),
+        )
     }
 }
 

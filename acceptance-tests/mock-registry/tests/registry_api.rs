@@ -154,6 +154,33 @@ async fn only_the_app_ci_and_admins_may_write() {
         "nothing changed"
     );
 
+    // The access endpoint reports the same rule, for apps that exist or not.
+    let access = other.access("payments").await.expect("access");
+    assert!(!access.may_write);
+    assert_eq!(
+        access.identity.as_deref(),
+        Some("spiffe://example.internal/ci/billing")
+    );
+    assert!(
+        access.reason.contains("may not change app payments"),
+        "{}",
+        access.reason
+    );
+    assert!(other.access("billing").await.expect("own").may_write);
+    assert!(other
+        .access("not-yet-there")
+        .await
+        .is_ok_and(|a| !a.may_write));
+    assert!(admin.access("anything").await.expect("admin").may_write);
+    let resp = raw(&reg, &plain)
+        .get(format!("{}/v1/access/apps/payments", reg.base_url()))
+        .send()
+        .await
+        .expect("send");
+    let v: Value = resp.json().await.expect("json");
+    assert_eq!(v["may_write"], json!(false));
+    assert_eq!(v["identity"], Value::Null);
+
     // The app's own CI may write it.
     let ci = client(
         &reg,

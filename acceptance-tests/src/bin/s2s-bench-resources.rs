@@ -11,7 +11,7 @@
 
 use std::time::Instant;
 
-use acceptance_tests::stack::{seed_app, seed_secret};
+use acceptance_tests::stack::{app_group, owned_secret, seed_app};
 use acceptance_tests::stats::median;
 use acceptance_tests::{Provider, Stack, StackOptions, Terraform};
 
@@ -20,7 +20,7 @@ const HEADER: &str =
 
 fn assignments(app: &str, count: usize) -> String {
     format!(
-        "{HEADER}resource \"s2s_secret_assignment\" \"s\" {{\n  count  = {count}\n  app    = \"{app}\"\n  secret = \"bench-secret-${{count.index}}\"\n}}\n"
+        "{HEADER}resource \"s2s_secret_assignment\" \"s\" {{\n  count  = {count}\n  app    = \"{app}\"\n  secret = \"{app}-secret-${{count.index}}\"\n}}\n"
     )
 }
 
@@ -52,21 +52,31 @@ fn main() {
         .and_then(|s| s.parse().ok())
         .unwrap_or(3);
     let sizes = [100usize, 1000];
-    let max = 1000;
-    let mut kw = mock_keywhiz::Seed::default();
-    for i in 0..max {
-        kw.secrets
-            .push(seed_secret(&format!("bench-secret-{i}"), "bench-value", 0));
-    }
     let mut registry = mock_registry::Seed::default();
-    let mut apps: Vec<String> = (0..rounds)
-        .flat_map(|r| sizes.iter().map(move |n| format!("bench-r{r}-n{n}")))
+    let mut apps: Vec<(String, usize)> = (0..rounds)
+        .flat_map(|r| sizes.iter().map(move |n| (format!("bench-r{r}-n{n}"), *n)))
         .collect();
-    apps.extend([10, 100, 1000].iter().map(|n| format!("refresh-n{n}")));
-    for app in &apps {
+    apps.extend(
+        [10, 100, 1000]
+            .iter()
+            .map(|n| (format!("refresh-n{n}"), *n)),
+    );
+    // Each app assigns secrets of its own (owned by its group), as the
+    // provider only lets an app mirror what it may already read.
+    let mut kw = mock_keywhiz::Seed::default();
+    for (app, n) in &apps {
         registry
             .apps
             .push(seed_app(app, &[("111122223333", "staging")], false));
+        kw.groups.push(app_group(app));
+        for i in 0..*n {
+            kw.secrets.push(owned_secret(
+                app,
+                &format!("{app}-secret-{i}"),
+                "bench-value",
+                0,
+            ));
+        }
     }
     let stack = Stack::start(StackOptions {
         keywhiz_seed: Some(kw),

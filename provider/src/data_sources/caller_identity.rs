@@ -38,8 +38,10 @@ impl DataSource<S2sData> for CallerIdentityDataSource {
             endpoint: None,
             assume_role_arn: None,
         });
+        let timeout =
+            std::time::Duration::from_secs(u64::from(data.settings.request_timeout_seconds));
         let identity = ctx
-            .run(aws::caller_identity(&settings))
+            .run(aws::caller_identity(&settings, timeout))
             .await?
             .map_err(|e| {
                 Diagnostics::error("Cannot tell which AWS account this is", e.to_string())

@@ -1,6 +1,9 @@
 //! `s2s_lambda_function`: registers a Lambda function as an s2s component
 //! of an app in Registry, and computes what the `aws_lambda_function` and
-//! `aws_iam_role_policy` next to it need.
+//! `aws_iam_role_policy` next to it need. Its checks judge the app this
+//! operation plans ([`crate::plans`]), so a function can come in the same
+//! change as its app, its account or the certificate flag, and a change to
+//! the app that would leave a function without them is refused here.
 
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
@@ -11,11 +14,13 @@ use tfplugin::{
     Diagnostics, ReadRequest, Resource, ResourcePlan, Schema, Type, UpdateRequest, Value,
 };
 
+use super::authz::require_may_change;
 use super::common::{
     bad_import_piece, changed_since_plan, known_str, required_str, split_import_id,
     OPERATION_TIMEOUT,
 };
 use crate::clients::registry_error;
+use crate::plans::AppView;
 use crate::settings::Settings;
 use crate::validation;
 use crate::S2sData;
@@ -164,14 +169,38 @@ impl Resource<S2sData> for LambdaFunctionResource {
         let Some(data) = data else {
             return Ok(());
         };
-        let Some(input) = Input::known(&plan.planned) else {
+        let planned = &plan.planned;
+        if let (Some(app), Some(account), Some(name)) = (
+            known_str(planned, "app"),
+            known_str(planned, "account_id"),
+            known_str(planned, "function_name"),
+        ) {
+            let id = format!("{app}/{account}/{name}");
+            plan.planned.set_attr("id", id.into());
+        }
+        if let Some(input) = Input::known(&plan.planned) {
+            derive(&data.settings, &input)?.write_into(&mut plan.planned);
+        }
+        // The checks need the app, its account and the environment; the
+        // role name and Region do not matter to them.
+        let Some(target) = Target::known(&plan.planned) else {
             return Ok(());
         };
-        plan.planned.set_attr("id", input.id().into());
-        let derived = derive(&data.settings, &input)?;
-        derived.write_into(&mut plan.planned);
-        if plan.planned != plan.prior {
-            check(ctx, data, &input).await?;
+        let changed = plan.is_create() || plan.planned != plan.prior;
+        let app_planned_here = data.plans.app(&target.app).is_some();
+        if !changed && !app_planned_here {
+            return Ok(());
+        }
+        if changed {
+            require_may_change(ctx, data, &target.app, "register functions of").await?;
+        }
+        let registered = ctx
+            .run(data.reads.app(&data.clients, &target.app))
+            .await??;
+        let view = AppView::of(data.plans.app(&target.app), registered.as_deref());
+        check_app(&target, &view, changed)?;
+        if changed {
+            check_account(ctx, data, &target).await?;
         }
         Ok(())
     }
@@ -198,13 +227,23 @@ impl Resource<S2sData> for LambdaFunctionResource {
         let written = match result {
             Ok(v) => v.value.with_etag(v.etag),
             Err(e) if e.is_conflict() => match current(ctx, data, &input).await? {
-                Some(now) if now.role_name == spec.role_name && now.environment == spec.environment => now,
+                // Our earlier attempt went through and its answer was lost;
+                // anything else is someone else's registration.
+                Some(now)
+                    if e.attempts() > 1
+                        && now.role_name == spec.role_name
+                        && now.environment == spec.environment
+                        && now.updated_by.as_deref()
+                            == registry.presented().spiffe_id.as_deref() =>
+                {
+                    now
+                }
                 _ => {
                     return Err(Diagnostics::attribute_error(
                         AttributePath::attr("function_name"),
-                        "Function already registered",
+                        "Function already registered, import it",
                         format!(
-                            "Registry already has function {}. Import it instead: `terraform import <address> {}` or an import block with that id.",
+                            "Registry already has function {}: another configuration (or a person) manages it, and adopting it would let this configuration's destroy deregister it. Import it instead: `terraform import <address> {}` or an import block with that id.",
                             input.id(),
                             input.id()
                         ),
@@ -239,6 +278,9 @@ impl Resource<S2sData> for LambdaFunctionResource {
         input.region = known_str(&req.state, "region").map(str::to_owned);
         match state(&data.settings, &input, &found) {
             Ok(v) => Ok(Some(v)),
+            // Just imported: there are no computed values to keep, and an
+            // imported state must be what an apply would have written.
+            Err(e) if req.state.attr("id").is_null() => Err(e),
             // Settings needed for the computed values are missing: keep the
             // registration, leave the computed values as they were.
             Err(_) => {
@@ -346,21 +388,33 @@ impl Resource<S2sData> for LambdaFunctionResource {
         }
     }
 
-    async fn import(
-        &self,
-        _ctx: &Context,
-        _data: &S2sData,
-        id: &str,
-    ) -> Result<Value, Diagnostics> {
-        let form = "<app>/<account_id>/<function_name>";
-        let p = split_import_id(id, form, "payments/111122223333/payments-api", 3, false)?;
+    async fn import(&self, _ctx: &Context, data: &S2sData, id: &str) -> Result<Value, Diagnostics> {
+        let form = "<app>/<account_id>/<function_name>[/<region>]";
+        let example = "payments/111122223333/payments-api";
+        let with_region = id.split('/').count() == 4;
+        let p = split_import_id(id, form, example, if with_region { 4 } else { 3 }, false)?;
         s2s_core::validate_app(p[0]).map_err(|e| bad_import_piece(id, e))?;
         validation::check_account_id(p[1]).map_err(|e| bad_import_piece(id, e))?;
         validation::check_function_name(p[2]).map_err(|e| bad_import_piece(id, e))?;
+        let region = p.get(3).copied();
+        if let Some(r) = region {
+            validation::check_region(r).map_err(|e| bad_import_piece(id, e))?;
+        }
+        let provider_region = data.settings.aws.as_ref().and_then(|a| a.region.as_deref());
+        if region.is_none() && provider_region.is_none() {
+            return Err(Diagnostics::error(
+                "Cannot import without an AWS Region",
+                format!(
+                    "The state of an s2s_lambda_function holds its certificate-read policy, which names the Region of the certificate secret, and the provider has no `aws.region` (or S2S_AWS_REGION) to take it from. Give the function's `region` as the last part of the import ID, `{}/{}/{}/<region>` (e.g. .../eu-west-1), as in its configuration; or set the provider's aws.region.",
+                    p[0], p[1], p[2]
+                ),
+            ));
+        }
         Ok(Value::object([
             ("app", Value::from(p[0])),
             ("account_id", Value::from(p[1])),
             ("function_name", Value::from(p[2])),
+            ("region", region.map(Value::from).unwrap_or(Value::Null)),
         ]))
     }
 }
@@ -602,86 +656,164 @@ async fn current(
     Ok(list.and_then(|l| l.iter().find(|f| f.id == id).cloned()))
 }
 
-/// What plan and apply refuse: an app that is not registered or has
-/// certificate generation off, an account the app has not registered, an
-/// environment that differs from the account's, and (with AWS settings) an
-/// account other than the caller's.
+/// What the checks need of a function: the app, the account and its
+/// environment.
+#[derive(Debug, Clone)]
+struct Target {
+    app: String,
+    environment: String,
+    account_id: String,
+}
+
+impl Target {
+    fn known(v: &Value) -> Option<Target> {
+        Some(Target {
+            app: known_str(v, "app")?.to_owned(),
+            environment: known_str(v, "environment")?.to_owned(),
+            account_id: known_str(v, "account_id")?.to_owned(),
+        })
+    }
+
+    fn of(input: &Input) -> Target {
+        Target {
+            app: input.app.clone(),
+            environment: input.environment.clone(),
+            account_id: input.account_id.clone(),
+        }
+    }
+}
+
+/// What apply refuses (plan refuses it earlier, against the planned app):
+/// an app that is not registered or has certificate generation off, an
+/// account the app has not registered, an environment that differs from the
+/// account's, and (with AWS settings) an account other than the caller's.
 async fn check(ctx: &Context, data: &S2sData, input: &Input) -> Result<(), Diagnostics> {
+    let target = Target::of(input);
     let app = ctx.run(data.reads.app(&data.clients, &input.app)).await??;
-    let Some(app) = app else {
-        return Err(Diagnostics::attribute_error(
-            AttributePath::attr("app"),
-            "Unknown app",
-            format!(
-                "Registry has no app named {:?}. Register it with an `s2s_registry_app` resource and set `app = s2s_registry_app.<name>.id` here, so the function is planned once the app exists.",
-                input.app
-            ),
-        ));
+    check_app(&target, &AppView::of(None, app.as_deref()), true)?;
+    check_account(ctx, data, &target).await
+}
+
+/// The function against the app it is checked against. `changed`: the
+/// function itself is new or changes (else the app's plan changes under it).
+fn check_app(f: &Target, view: &AppView, changed: bool) -> Result<(), Diagnostics> {
+    let (accounts, certificate_generation, planned) = match view {
+        AppView::NotYetKnown => return Ok(()),
+        AppView::Absent => {
+            return Err(Diagnostics::attribute_error(
+                AttributePath::attr("app"),
+                "Unknown app",
+                format!(
+                    "Registry has no app named {:?}, and no s2s_registry_app of this provider configuration plans it. Register it with an `s2s_registry_app` resource and set `app = s2s_registry_app.<name>.id` here. If the app is registered under another provider configuration (alias) or root module, apply that first, e.g. `terraform apply -target=s2s_registry_app.<name>`.",
+                    f.app
+                ),
+            ))
+        }
+        AppView::Known {
+            accounts,
+            certificate_generation,
+            planned,
+        } => (accounts, *certificate_generation, *planned),
     };
-    let Some(account) = app
-        .accounts
-        .iter()
-        .find(|a| a.account_id == input.account_id)
-    else {
-        let registered: Vec<String> = app
-            .accounts
+    // A function that stays while the app's plan takes something from it.
+    let leave = "Remove this s2s_lambda_function in the same change (Terraform destroys it before it updates the app), or keep the app's";
+    let Some(account) = accounts.iter().find(|a| a.account_id == f.account_id) else {
+        if !changed {
+            return Err(Diagnostics::attribute_error(
+                AttributePath::attr("account_id"),
+                "The app's plan removes this function's account",
+                format!(
+                    "This plan removes account {} from app {:?}, but this function is registered in it. {leave} account.",
+                    f.account_id, f.app
+                ),
+            ));
+        }
+        let registered: Vec<String> = accounts
             .iter()
             .map(|a| format!("{} ({})", a.account_id, a.environment.as_str()))
             .collect();
+        let whose = if planned { "planned" } else { "registered" };
         return Err(Diagnostics::attribute_error(
             AttributePath::attr("account_id"),
             "Account not registered for the app",
             format!(
-                "App {:?} has not registered account {}; its accounts are: {}. Add `{{ account_id = \"{}\", environment = \"{}\" }}` to the app's `accounts` in s2s_registry_app and apply that first.",
-                input.app,
-                input.account_id,
+                "App {:?} has not registered account {}; its {whose} accounts are: {}. Add `{{ account_id = \"{}\", environment = \"{}\" }}` to the app's `accounts` in s2s_registry_app (in this change, if the app is in this configuration).",
+                f.app,
+                f.account_id,
                 if registered.is_empty() { "none".to_owned() } else { registered.join(", ") },
-                input.account_id,
-                input.environment,
+                f.account_id,
+                f.environment,
             ),
         ));
     };
-    if account.environment.as_str() != input.environment {
+    if account.environment.as_str() != f.environment {
+        let detail = if changed {
+            format!(
+                "Account {} is {} for app {:?} as {:?}, not {:?}. Set `environment = \"{}\"`, or change the account's environment in s2s_registry_app.",
+                f.account_id,
+                if planned { "planned" } else { "registered" },
+                f.app,
+                account.environment.as_str(),
+                f.environment,
+                account.environment.as_str()
+            )
+        } else {
+            format!(
+                "This plan changes account {} of app {:?} to {:?}, but this function is registered there as {:?}. {leave} environment, or change this function's `environment` too.",
+                f.account_id,
+                f.app,
+                account.environment.as_str(),
+                f.environment
+            )
+        };
         return Err(Diagnostics::attribute_error(
             AttributePath::attr("environment"),
             "Environment differs from the account's",
-            format!(
-                "Account {} is registered for app {:?} as {:?}, not {:?}. Set `environment = \"{}\"`, or change the account's environment in s2s_registry_app.",
-                input.account_id,
-                input.app,
-                account.environment.as_str(),
-                input.environment,
-                account.environment.as_str()
-            ),
+            detail,
         ));
     }
-    if !app.certificate_generation {
+    if !certificate_generation {
+        let detail = if changed {
+            format!(
+                "App {:?} has certificate_generation = false, so no certificate would ever be issued for this function and its mTLS calls would fail. Set `certificate_generation = true` on the app's s2s_registry_app (in this change, if the app is in this configuration).",
+                f.app
+            )
+        } else {
+            format!(
+                "This plan turns certificate_generation off for app {:?}, but this function relies on it: its certificate would stop being renewed and its mTLS calls would fail within a day. {leave} certificate_generation = true.",
+                f.app
+            )
+        };
         return Err(Diagnostics::attribute_error(
             AttributePath::attr("app"),
             "Certificate generation is off for the app",
-            format!(
-                "App {:?} has certificate_generation = false, so no certificate would ever be issued for this function and its mTLS calls would fail. Set `certificate_generation = true` on the app's s2s_registry_app and apply it first.",
-                input.app
-            ),
+            detail,
         ));
     }
-    if let Some(aws) = &data.settings.aws {
-        let caller = ctx.run(data.reads.caller(aws)).await?.map_err(|e| {
-            Diagnostics::error(
-                "Cannot tell which AWS account this is",
-                format!("{e}. The provider has AWS settings, so it checks that functions are registered in the account the credentials belong to."),
-            )
-        })?;
-        if caller.account_id != input.account_id {
-            return Err(Diagnostics::attribute_error(
-                AttributePath::attr("account_id"),
-                "Wrong AWS account",
-                format!(
-                    "This run's AWS credentials belong to account {} ({}), but the function is in account {}. Run it with credentials of account {} (e.g. `aws {{ assume_role_arn = ... }}` in the provider block), or fix account_id.",
-                    caller.account_id, caller.arn, input.account_id, input.account_id
-                ),
-            ));
-        }
+    Ok(())
+}
+
+/// With AWS settings: the function must be in the account the credentials belong to.
+async fn check_account(ctx: &Context, data: &S2sData, f: &Target) -> Result<(), Diagnostics> {
+    let Some(aws) = &data.settings.aws else {
+        return Ok(());
+    };
+    let timeout = std::time::Duration::from_secs(u64::from(data.settings.request_timeout_seconds));
+    let caller = ctx.run(data.reads.caller(aws, timeout)).await?.map_err(|e| {
+        Diagnostics::error(
+            "Cannot tell which AWS account this is",
+            format!("{e}. The provider has AWS settings, so it checks that functions are registered in the account the credentials belong to."),
+        )
+    })?;
+    if caller.account_id != f.account_id {
+        return Err(Diagnostics::attribute_error(
+            AttributePath::attr("account_id"),
+            "Wrong AWS account",
+            format!(
+                "This run's AWS credentials belong to account {} ({}), but the function is in account {}. Run it with credentials of account {} (e.g. `aws {{ assume_role_arn = ... }}` in a provider configuration for that account, selected with `provider = s2s.<alias>`), or fix account_id.",
+                caller.account_id, caller.arn, f.account_id, f.account_id
+            ),
+        ));
     }
     Ok(())
 }

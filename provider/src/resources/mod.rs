@@ -1,8 +1,10 @@
 //! Managed resources, and the small pieces they share.
 
+mod authz;
 mod common;
 mod keywhiz_setup;
 mod lambda_function;
+mod ownership;
 mod registry_app;
 mod secret_assignment;
 
@@ -12,7 +14,7 @@ use tfplugin::Resource;
 
 use crate::S2sData;
 
-pub use keywhiz_setup::{client_name, group_name};
+pub use keywhiz_setup::{client_name, fallback_client_name, group_name};
 pub use lambda_function::ENVIRONMENT_VARIABLES;
 pub use registry_app::{accounts_attribute, state_of as app_state};
 

@@ -1,21 +1,28 @@
 //! `s2s_registry_app`: an application's AWS presence in Registry — its
 //! accounts (id + environment) and the opt-in `certificate_generation` flag.
 //! Every write carries the ETag the plan was made at (`If-Match`), so a
-//! write that lost a race to another pipeline fails and changes nothing.
+//! write that lost a race to another pipeline fails and changes nothing. An
+//! app Registry already has is never adopted: import it. The plan records
+//! what it makes of the app ([`crate::plans`]) for the resources that depend
+//! on it, and a change that would take an account or the certificate flag
+//! away from registered functions is refused before anything is written.
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use registry_client::{Account, App, AppSpec, Environment};
+use registry_client::{Account, App, AppSpec, Environment, Function};
 use tfplugin::{
     async_trait, Attribute, AttributePath, Block, Context, CreateRequest, DeleteRequest,
-    Diagnostics, Nesting, ReadRequest, Resource, Schema, UpdateRequest, Value,
+    Diagnostics, Nesting, ReadRequest, Resource, ResourcePlan, Schema, UpdateRequest, Value,
 };
 
+use super::authz::require_may_change;
 use super::common::{
-    bad_import_piece, changed_since_plan, required_str, split_import_id, OPERATION_TIMEOUT,
+    bad_import_piece, changed_since_plan, known_str, required_str, split_import_id,
+    OPERATION_TIMEOUT,
 };
 use crate::clients::registry_error;
+use crate::plans::PlannedApp;
 use crate::validation;
 use crate::S2sData;
 
@@ -100,6 +107,64 @@ impl Resource<S2sData> for RegistryAppResource {
         diags.into_result(())
     }
 
+    async fn modify_plan(
+        &self,
+        ctx: &Context,
+        data: Option<&S2sData>,
+        plan: &mut ResourcePlan,
+    ) -> Result<(), Diagnostics> {
+        let Some(app) = known_str(&plan.planned, "app").map(str::to_owned) else {
+            return Ok(());
+        };
+        // The id is the app name: known now, so references to it are too.
+        plan.planned.set_attr("id", app.as_str().into());
+        let Some(data) = data else {
+            return Ok(());
+        };
+        data.plans.record_app(&app, PlannedApp::of(&plan.planned));
+        if !plan.is_create() && plan.planned == plan.prior {
+            return Ok(());
+        }
+        require_may_change(ctx, data, &app, "register or change").await?;
+        let current = ctx.run(data.reads.app(&data.clients, &app)).await??;
+        if plan.is_create() {
+            if current.is_some() {
+                ctx.warn_at(
+                    AttributePath::attr("app"),
+                    "App already registered",
+                    already_registered(&app),
+                );
+            }
+            return Ok(());
+        }
+        let Some(current) = current else {
+            return Ok(());
+        };
+        let Ok(spec) = spec_of(&plan.planned) else {
+            return Ok(());
+        };
+        if !plan.planned.attr("accounts").is_fully_known() {
+            return Ok(());
+        }
+        let functions = ctx.run(data.reads.functions(&data.clients, &app)).await??;
+        let affected = affected_functions(
+            &current,
+            &spec,
+            functions.as_deref().map(Vec::as_slice).unwrap_or_default(),
+        );
+        if !affected.is_empty() {
+            ctx.warn_at(
+                AttributePath::attr("accounts"),
+                "Registered functions rely on what this change removes",
+                format!(
+                    "{} Terraform destroys the ones removed from this configuration before it updates the app; any other is refused at apply and nothing is written.",
+                    describe_affected(&app, &affected)
+                ),
+            );
+        }
+        Ok(())
+    }
+
     async fn create(
         &self,
         ctx: &Context,
@@ -114,17 +179,21 @@ impl Resource<S2sData> for RegistryAppResource {
         let written = match result {
             Ok(v) => with_etag(v.value, v.etag),
             Err(e) if e.is_conflict() => {
-                // Either our first attempt went through and its answer was
-                // lost, or the app already exists: compare.
+                // An earlier attempt of this call may have gone through with
+                // its answer lost: then the app is ours, as we wrote it.
+                // Otherwise it is someone else's and is not adopted.
+                let ours = |now: &App| {
+                    e.attempts() > 1
+                        && spec_matches(now, &spec)
+                        && now.updated_by.as_deref() == registry.presented().spiffe_id.as_deref()
+                };
                 match current(ctx, data, &app).await? {
-                    Some(now) if spec_matches(&now, &spec) => (*now).clone(),
+                    Some(now) if ours(&now) => (*now).clone(),
                     _ => {
                         return Err(Diagnostics::attribute_error(
                             AttributePath::attr("app"),
-                            "App already registered",
-                            format!(
-                                "Registry already has an app named {app:?}. Import it instead of creating it: `terraform import <address> {app}` or an `import {{ to = <address>, id = \"{app}\" }}` block."
-                            ),
+                            "App already registered, import it",
+                            already_registered(&app),
                         ))
                     }
                 }
@@ -155,6 +224,27 @@ impl Resource<S2sData> for RegistryAppResource {
         let etag = required_str(&req.prior, "etag")?;
         let spec = spec_of(&req.planned)?;
         let registry = data.clients.registry()?;
+        // Terraform has destroyed the functions this configuration removes by
+        // now; what is left in Registry must not lose its account or flag.
+        if let Some(now) = current(ctx, data, &app).await? {
+            data.reads.forget_functions(&app);
+            let functions = ctx.run(data.reads.functions(&data.clients, &app)).await??;
+            let affected = affected_functions(
+                &now,
+                &spec,
+                functions.as_deref().map(Vec::as_slice).unwrap_or_default(),
+            );
+            if !affected.is_empty() {
+                return Err(Diagnostics::attribute_error(
+                    AttributePath::attr("accounts"),
+                    "Registered functions rely on what this change removes",
+                    format!(
+                        "{} Destroy those s2s_lambda_function resources first (they may be managed by another configuration), then apply this change. Nothing was written.",
+                        describe_affected(&app, &affected)
+                    ),
+                ));
+            }
+        }
         let result = ctx.run(registry.update_app(&app, &spec, &etag)).await?;
         data.reads.forget_app(&app);
         let written = match result {
@@ -227,6 +317,57 @@ impl Resource<S2sData> for RegistryAppResource {
         s2s_core::validate_app(pieces[0]).map_err(|e| bad_import_piece(id, e))?;
         Ok(Value::object([("app", Value::from(pieces[0]))]))
     }
+}
+
+fn already_registered(app: &str) -> String {
+    format!(
+        "Registry already has an app named {app:?}: another configuration (or a person) manages it, and adopting it would let this configuration's destroy delete it. Import it instead of creating it: `terraform import <address> {app}` or an `import {{ to = <address>, id = \"{app}\" }}` block."
+    )
+}
+
+/// A registered function and what the planned app takes away from it.
+struct Affected<'f> {
+    function: &'f Function,
+    why: String,
+}
+
+/// The functions that would lose their account, their account's
+/// environment, or the certificate flag if the app became `spec`.
+fn affected_functions<'f>(
+    now: &App,
+    spec: &AppSpec,
+    functions: &'f [Function],
+) -> Vec<Affected<'f>> {
+    let mut out = Vec::new();
+    for f in functions {
+        let why = match spec.accounts.iter().find(|a| a.account_id == f.account_id) {
+            None => format!("account {} is removed", f.account_id),
+            Some(a) if a.environment != f.environment => format!(
+                "account {} changes from {} to {}",
+                f.account_id,
+                f.environment.as_str(),
+                a.environment.as_str()
+            ),
+            Some(_) if now.certificate_generation && !spec.certificate_generation => {
+                "certificate_generation is turned off, so its certificate would stop being renewed"
+                    .to_owned()
+            }
+            Some(_) => continue,
+        };
+        out.push(Affected { function: f, why });
+    }
+    out
+}
+
+fn describe_affected(app: &str, affected: &[Affected<'_>]) -> String {
+    let list: Vec<String> = affected
+        .iter()
+        .map(|a| format!("{} ({})", a.function.id, a.why))
+        .collect();
+    format!(
+        "App {app:?} has functions registered that this change leaves without what they rely on: {}.",
+        list.join(", ")
+    )
 }
 
 /// The app as Registry has it now, read past the shared cache.

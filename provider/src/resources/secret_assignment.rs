@@ -2,19 +2,27 @@
 //! AWS accounts, by granting it to the app's Keywhiz group `<app>-aws`.
 //! Destroy revokes that grant and nothing else. The provider reads metadata
 //! only (checksum, expiry) — never a secret's contents.
+//!
+//! Who may assign what: the pipeline must be allowed to change the app in
+//! Registry ([`super::authz`]), and the app must already be able to read the
+//! secret in the datacenter ([`super::ownership`]); both are checked at plan
+//! and again at apply. An existing grant is never adopted: import it.
 
-use keywhiz_client::{KeywhizClient, ModifyGroupsRequest, SanitizedSecret};
+use keywhiz_client::{expiry, ModifyGroupsRequest, SanitizedSecret, SecretDetail};
 use tfplugin::{
     async_trait, Attribute, AttributePath, Block, Context, CreateRequest, DeleteRequest,
     Diagnostics, Number, ReadRequest, Resource, ResourcePlan, Schema, UpdateRequest, Value,
 };
 
+use super::authz::require_may_change;
 use super::common::{
     bad_import_piece, known_str, now_epoch, required_str, split_import_id, utc_date,
     OPERATION_TIMEOUT,
 };
-use super::keywhiz_setup::{self, group_name};
+use super::keywhiz_setup::{self, app_spiffe_id, group_name, no_trust_domain};
+use super::ownership::require_readable;
 use crate::clients::keywhiz_error;
+use crate::plans::AppView;
 use crate::validation;
 use crate::S2sData;
 
@@ -34,7 +42,7 @@ impl Resource<S2sData> for SecretAssignmentResource {
         Schema::new(
             Block::new()
                 .markdown_description(
-                    "Opts one Keywhiz secret in for sync to an app's AWS accounts: grants the secret to the app's Keywhiz group `<app>-aws`, which the syncer of each of the app's accounts reads. On create the provider also makes sure the group exists and that a Keywhiz client with the app's SPIFFE ID (an existing one, found by SPIFFE ID, or a new one named `<app>`) is a member of it. Destroy revokes the grant and nothing else. The provider reads the secret's checksum and expiry, never its contents, so no secret value reaches state, plan or logs.",
+                    "Opts one Keywhiz secret in for sync to an app's AWS accounts: grants the secret to the app's Keywhiz group `<app>-aws`, which the syncer of each of the app's accounts reads. Only a secret the app may already read in the datacenter can be assigned — its Keywhiz owner is the app's own group `<app>` (or a group the app's client is in), or it is granted to a group the app's client belongs to — and only by a pipeline that Registry lets change the app; anything else is refused at plan. A secret already granted to `<app>-aws` is not adopted: import it. On create the provider also makes sure the group exists and that the app's Keywhiz client (the one with the app's SPIFFE ID) is a member of it. It finds that client as a member of `<app>-aws`, as the client named `<app>`, as a member of the group `<app>`, or as the client named `<app>-s2s`; when there is none it creates one named `<app>`, or `<app>-s2s` if `<app>` is a client with another identity. Destroy revokes the grant and nothing else. The provider reads the secret's checksum and expiry, never its contents, so no secret value reaches state, plan or logs.",
                 )
                 .attribute(
                     Attribute::string("id")
@@ -54,7 +62,7 @@ impl Resource<S2sData> for SecretAssignmentResource {
                         .required()
                         .requires_replace()
                         .validator(validation::secret_name)
-                        .markdown_description("The Keywhiz secret's name (letters, digits, `_`, `-`, `.`, `:`; not starting with `.`). It must exist in Keywhiz."),
+                        .markdown_description("The Keywhiz secret's name (letters, digits, `_`, `-`, `.`, `:`; not starting with `.`). It must exist in Keywhiz and the app must be able to read it already."),
                 )
                 .attribute(
                     Attribute::string("secretsmanager_name")
@@ -63,14 +71,19 @@ impl Resource<S2sData> for SecretAssignmentResource {
                         .markdown_description("Where the syncer writes the secret in each of the app's accounts: `keywhiz/<secret>` with `:` written as `@` (Secrets Manager does not allow `:`)."),
                 )
                 .attribute(
+                    Attribute::string("keywhiz_client")
+                        .computed()
+                        .markdown_description("The app's Keywhiz client (the one with the app's SPIFFE ID) that is a member of `<app>-aws`; the syncers present its identity. Null after a refresh that finds it removed from the group: the plan then repairs the membership."),
+                )
+                .attribute(
                     Attribute::string("checksum")
                         .computed()
-                        .markdown_description("Keywhiz's checksum (HMAC) of the current version; changes when the secret is rotated. Not the contents."),
+                        .markdown_description("Keywhiz's checksum (HMAC) of the current version; changes when the secret is rotated. Not the contents. Null once the secret was deleted in Keywhiz."),
                 )
                 .attribute(
                     Attribute::number("expiry")
                         .computed()
-                        .markdown_description("When the secret expires, in seconds since the epoch; null when it does not expire. Plan warns when it is within the provider's `expiry_warning_days`."),
+                        .markdown_description("When the secret expires, in seconds since the epoch: Keywhiz's `expiry`, or else the secret's `expiry` metadata key (which is what the syncer can see and tags); null when it does not expire. Plan warns when it is within the provider's `expiry_warning_days`."),
                 ),
         )
     }
@@ -81,48 +94,47 @@ impl Resource<S2sData> for SecretAssignmentResource {
         data: Option<&S2sData>,
         plan: &mut ResourcePlan,
     ) -> Result<(), Diagnostics> {
-        let (Some(app), Some(secret)) = (
-            known_str(&plan.planned, "app").map(str::to_owned),
-            known_str(&plan.planned, "secret").map(str::to_owned),
-        ) else {
-            return Ok(());
-        };
-        plan.planned
-            .set_attr("id", format!("{app}/{secret}").into());
-        if let Ok(name) = s2s_core::secretsmanager_name_for_keywhiz(&secret) {
+        let app = known_str(&plan.planned, "app").map(str::to_owned);
+        let secret = known_str(&plan.planned, "secret").map(str::to_owned);
+        if let (Some(app), Some(secret)) = (&app, &secret) {
+            plan.planned
+                .set_attr("id", format!("{app}/{secret}").into());
+        }
+        if let Some(name) = secret
+            .as_deref()
+            .and_then(|s| s2s_core::secretsmanager_name_for_keywhiz(s).ok())
+        {
             plan.planned.set_attr("secretsmanager_name", name.into());
         }
-        let Some(data) = data else {
+        let (Some(data), Some(secret)) = (data, secret) else {
             return Ok(());
         };
-        let expiry = if plan.is_create() {
-            // Before granting: the secret and the app must exist.
-            let detail = ctx.run(data.reads.secret(&data.clients, &secret)).await??;
-            let Some(detail) = detail else {
-                return Err(Diagnostics::attribute_error(
-                    AttributePath::attr("secret"),
-                    "Unknown secret",
-                    format!("Keywhiz has no secret named {secret:?}. Check the name (it is case-sensitive) or create the secret in Keywhiz first; the provider only grants existing secrets."),
-                ));
-            };
-            if data.clients.registry().is_ok()
-                && ctx
-                    .run(data.reads.app(&data.clients, &app))
-                    .await??
-                    .is_none()
-            {
-                return Err(Diagnostics::attribute_error(
-                    AttributePath::attr("app"),
-                    "Unknown app",
-                    format!("Registry has no app named {app:?}. Register it with an `s2s_registry_app` resource and reference it here as `app = s2s_registry_app.<name>.id`."),
-                ));
-            }
-            Some(detail.expiry)
-        } else {
-            plan.prior.attr("expiry").as_i64()
+        if !plan.is_create() {
+            return plan_existing(ctx, data, plan, &secret);
+        }
+        let Some(app) = app else {
+            // The app is not known yet: the secret can still be checked.
+            existing_secret(ctx, data, &secret).await?;
+            return Ok(());
         };
-        if let Some(expiry) = expiry.filter(|e| *e > 0) {
-            warn_if_expiring(ctx, data, &secret, expiry);
+        data.settings
+            .trust_domain
+            .as_ref()
+            .ok_or_else(no_trust_domain)?;
+        require_may_change(ctx, data, &app, "grant secrets to").await?;
+        require_app(ctx, data, &app).await?;
+        let detail = existing_secret(ctx, data, &secret).await?;
+        require_readable(ctx, data, &app, &detail).await?;
+        if is_granted(ctx, data, &app, &secret).await? {
+            ctx.warn_at(
+                AttributePath::attr("secret"),
+                "Secret already granted",
+                already_granted(&app, &secret),
+            );
+        }
+        let e = expiry::of_detail(&detail);
+        if let Some(at) = e.at() {
+            warn_if_expiring(ctx, data, &secret, at, e.hidden_from_apps());
         }
         Ok(())
     }
@@ -135,7 +147,17 @@ impl Resource<S2sData> for SecretAssignmentResource {
     ) -> Result<Value, Diagnostics> {
         let app = required_str(&req.planned, "app")?;
         let secret = required_str(&req.planned, "secret")?;
-        keywhiz_setup::ensure(ctx, data, &app).await?;
+        require_may_change(ctx, data, &app, "grant secrets to").await?;
+        let detail = existing_secret(ctx, data, &secret).await?;
+        require_readable(ctx, data, &app, &detail).await?;
+        if is_granted(ctx, data, &app, &secret).await? {
+            return Err(Diagnostics::attribute_error(
+                AttributePath::attr("secret"),
+                "Secret already granted, import it",
+                already_granted(&app, &secret),
+            ));
+        }
+        let client = keywhiz_setup::ensure(ctx, data, &app).await?;
         let keywhiz = data.clients.keywhiz()?;
         let group = group_name(&app);
         let grant = ModifyGroupsRequest {
@@ -162,7 +184,12 @@ impl Resource<S2sData> for SecretAssignmentResource {
                 ))
             }
         }
-        read_back(ctx, keywhiz, &app, &secret).await
+        Ok(state(
+            &app,
+            &secret,
+            &detail_metadata(&detail),
+            Some(&client),
+        ))
     }
 
     async fn read(
@@ -173,13 +200,35 @@ impl Resource<S2sData> for SecretAssignmentResource {
     ) -> Result<Option<Value>, Diagnostics> {
         let app = required_str(&req.state, "app")?;
         let secret = required_str(&req.state, "secret")?;
-        let granted = ctx
-            .run(data.reads.group_secrets(&data.clients, &group_name(&app)))
-            .await??;
-        // No group, or the secret is not granted (revoked or deleted): gone.
-        Ok(granted.and_then(|list| {
-            find(&list, &secret).map(|s| state(&app, &secret, &s.checksum, s.expiry))
-        }))
+        require_may_change(ctx, data, &app, "read the secret assignments of").await?;
+        let group = group_name(&app);
+        let Some(granted) = ctx
+            .run(data.reads.group_secrets(&data.clients, &group))
+            .await??
+        else {
+            // No group: no grant.
+            return Ok(None);
+        };
+        if let Some(found) = find(&granted, &secret) {
+            let client = enrolled_client(ctx, data, &app, &req.state).await?;
+            let meta = Metadata {
+                checksum: Some(found.checksum.clone()),
+                expiry: expiry::of_sanitized(found).at(),
+            };
+            return Ok(Some(state(&app, &secret, &meta, client.as_deref())));
+        }
+        // Not granted: revoked (re-granted by the plan), or deleted in
+        // Keywhiz, which no plan can repair. A deleted one stays in state
+        // with a null checksum, so that plan and destroy are not refused by
+        // the create-time "unknown secret" check; the plan warns instead.
+        match ctx.run(data.reads.secret(&data.clients, &secret)).await?? {
+            Some(_) => Ok(None),
+            None => {
+                let mut kept = req.state.clone();
+                kept.set_attr("checksum", Value::Null);
+                Ok(Some(kept))
+            }
+        }
     }
 
     async fn update(
@@ -188,12 +237,19 @@ impl Resource<S2sData> for SecretAssignmentResource {
         data: &S2sData,
         req: UpdateRequest,
     ) -> Result<Value, Diagnostics> {
-        // Every configurable attribute forces replacement; an update only
-        // refreshes the computed values.
+        // Every configurable attribute forces replacement: an update repairs
+        // the client's membership and refreshes the computed values.
         let app = required_str(&req.planned, "app")?;
         let secret = required_str(&req.planned, "secret")?;
-        let keywhiz = data.clients.keywhiz()?;
-        read_back(ctx, keywhiz, &app, &secret).await
+        require_may_change(ctx, data, &app, "repair the secret assignments of").await?;
+        let client = keywhiz_setup::ensure(ctx, data, &app).await?;
+        let detail = existing_secret(ctx, data, &secret).await?;
+        Ok(state(
+            &app,
+            &secret,
+            &detail_metadata(&detail),
+            Some(&client),
+        ))
     }
 
     async fn delete(
@@ -204,6 +260,7 @@ impl Resource<S2sData> for SecretAssignmentResource {
     ) -> Result<(), Diagnostics> {
         let app = required_str(&req.prior, "app")?;
         let secret = required_str(&req.prior, "secret")?;
+        require_may_change(ctx, data, &app, "revoke secrets of").await?;
         let keywhiz = data.clients.keywhiz()?;
         let group = group_name(&app);
         let revoke = ModifyGroupsRequest {
@@ -225,20 +282,132 @@ impl Resource<S2sData> for SecretAssignmentResource {
         }
     }
 
-    async fn import(
-        &self,
-        _ctx: &Context,
-        _data: &S2sData,
-        id: &str,
-    ) -> Result<Value, Diagnostics> {
+    async fn import(&self, ctx: &Context, data: &S2sData, id: &str) -> Result<Value, Diagnostics> {
         let pieces = split_import_id(id, "<app>/<secret>", "payments/db:password", 2, true)?;
-        s2s_core::validate_app(pieces[0]).map_err(|e| bad_import_piece(id, e))?;
-        validation::check_secret_name(pieces[1]).map_err(|e| bad_import_piece(id, e))?;
+        let (app, secret) = (pieces[0], pieces[1]);
+        s2s_core::validate_app(app).map_err(|e| bad_import_piece(id, e))?;
+        validation::check_secret_name(secret).map_err(|e| bad_import_piece(id, e))?;
+        require_may_change(ctx, data, app, "import the secret assignments of").await?;
+        let Some(detail) = ctx.run(data.reads.secret(&data.clients, secret)).await?? else {
+            return Err(Diagnostics::error(
+                "Cannot import: no such secret",
+                format!("Keywhiz has no secret named {secret:?}, so there is no assignment {id:?} to import. Check the name (it is case-sensitive)."),
+            ));
+        };
+        require_readable(ctx, data, app, &detail).await?;
+        if !is_granted(ctx, data, app, secret).await? {
+            return Err(Diagnostics::error(
+                "Cannot import: the secret is not granted",
+                format!(
+                    "Keywhiz secret {secret:?} exists but is not granted to {:?}, so there is no assignment {id:?} to import. Remove the import (or the import block): Terraform creates the assignment, which grants the secret.",
+                    group_name(app)
+                ),
+            ));
+        }
         Ok(Value::object([
-            ("app", Value::from(pieces[0])),
-            ("secret", Value::from(pieces[1])),
+            ("app", Value::from(app)),
+            ("secret", Value::from(secret)),
         ]))
     }
+}
+
+/// The plan of an assignment that exists: repair a removed membership; warn
+/// about a secret deleted in Keywhiz (kept in state by `read`) and about one
+/// that expires soon.
+fn plan_existing(
+    ctx: &Context,
+    data: &S2sData,
+    plan: &mut ResourcePlan,
+    secret: &str,
+) -> Result<(), Diagnostics> {
+    if plan.prior.attr("checksum").is_null() {
+        ctx.warn_at(
+            AttributePath::attr("secret"),
+            "Secret deleted in Keywhiz",
+            format!("Keywhiz no longer has a secret named {secret:?}, so its grant is gone too and the syncers delete their copy. Remove this s2s_secret_assignment from the configuration (destroying it changes nothing in Keywhiz)."),
+        );
+        return Ok(());
+    }
+    if plan.prior.attr("keywhiz_client").is_null() {
+        plan.planned.set_attr("keywhiz_client", Value::unknown());
+    }
+    if let Some(at) = plan.prior.attr("expiry").as_i64() {
+        warn_if_expiring(ctx, data, secret, at, false);
+    }
+    Ok(())
+}
+
+/// The app must be registered, or planned in this operation.
+async fn require_app(ctx: &Context, data: &S2sData, app: &str) -> Result<(), Diagnostics> {
+    let registered = ctx.run(data.reads.app(&data.clients, app)).await??;
+    if AppView::of(data.plans.app(app), registered.as_deref()) != AppView::Absent {
+        return Ok(());
+    }
+    Err(Diagnostics::attribute_error(
+        AttributePath::attr("app"),
+        "Unknown app",
+        format!(
+            "Registry has no app named {app:?}, and no s2s_registry_app of this provider configuration plans it. Register it with an `s2s_registry_app` resource and reference it here as `app = s2s_registry_app.<name>.id`. If the app is registered under another provider configuration (alias) or root module, apply that first, e.g. `terraform apply -target=s2s_registry_app.<name>`."
+        ),
+    ))
+}
+
+/// The secret's metadata, or the "unknown secret" error.
+async fn existing_secret(
+    ctx: &Context,
+    data: &S2sData,
+    secret: &str,
+) -> Result<std::sync::Arc<SecretDetail>, Diagnostics> {
+    ctx.run(data.reads.secret(&data.clients, secret))
+        .await??
+        .ok_or_else(|| {
+            Diagnostics::attribute_error(
+                AttributePath::attr("secret"),
+                "Unknown secret",
+                format!("Keywhiz has no secret named {secret:?}. Check the name (it is case-sensitive) or create the secret in Keywhiz first; the provider only grants existing secrets."),
+            )
+        })
+}
+
+/// Whether the secret is granted to `<app>-aws` already.
+async fn is_granted(
+    ctx: &Context,
+    data: &S2sData,
+    app: &str,
+    secret: &str,
+) -> Result<bool, Diagnostics> {
+    let listed = ctx
+        .run(data.reads.group_secrets(&data.clients, &group_name(app)))
+        .await??;
+    Ok(listed.is_some_and(|l| find(&l, secret).is_some()))
+}
+
+fn already_granted(app: &str, secret: &str) -> String {
+    format!(
+        "Keywhiz secret {secret:?} is already granted to {:?}: another configuration (or a person) manages this grant, and adopting it would let this configuration's destroy revoke it. Import it instead: `terraform import <address> {app}/{secret}` or an `import {{ to = <address>, id = \"{app}/{secret}\" }}` block. Nothing was granted.",
+        group_name(app)
+    )
+}
+
+/// The name of the app's client if it is a member of `<app>-aws` (None when
+/// it was removed), or the state's value when the SPIFFE ID is unknown.
+async fn enrolled_client(
+    ctx: &Context,
+    data: &S2sData,
+    app: &str,
+    state: &Value,
+) -> Result<Option<String>, Diagnostics> {
+    let Ok(spiffe) = app_spiffe_id(data, app) else {
+        return Ok(known_str(state, "keywhiz_client").map(str::to_owned));
+    };
+    let members = ctx
+        .run(data.reads.group_clients(&data.clients, &group_name(app)))
+        .await??;
+    Ok(members.and_then(|m| {
+        m.iter()
+            .find(|c| c.spiffe_id() == Some(spiffe.as_str()))
+            .map(|c| c.name.clone())
+    }))
 }
 
 fn find<'a>(list: &'a [SanitizedSecret], name: &str) -> Option<&'a SanitizedSecret> {
@@ -253,21 +422,20 @@ fn unknown_secret(secret: &str) -> Diagnostics {
     )
 }
 
-/// The state after a write: the secret's metadata as Keywhiz has it now.
-async fn read_back(
-    ctx: &Context,
-    keywhiz: &KeywhizClient,
-    app: &str,
-    secret: &str,
-) -> Result<Value, Diagnostics> {
-    let detail = ctx
-        .run(keywhiz.secret_detail(secret))
-        .await?
-        .map_err(|e| keywhiz_error(&format!("Cannot read secret {secret:?} from Keywhiz"), &e))?;
-    Ok(state(app, secret, &detail.checksum, detail.expiry))
+/// What the state records of the secret itself.
+struct Metadata {
+    checksum: Option<String>,
+    expiry: Option<i64>,
 }
 
-fn state(app: &str, secret: &str, checksum: &str, expiry: i64) -> Value {
+fn detail_metadata(d: &SecretDetail) -> Metadata {
+    Metadata {
+        checksum: Some(d.checksum.clone()),
+        expiry: expiry::of_detail(d).at(),
+    }
+}
+
+fn state(app: &str, secret: &str, meta: &Metadata, client: Option<&str>) -> Value {
     Value::object([
         ("id", Value::from(format!("{app}/{secret}"))),
         ("app", Value::from(app)),
@@ -278,35 +446,53 @@ fn state(app: &str, secret: &str, checksum: &str, expiry: i64) -> Value {
                 .map(Value::from)
                 .unwrap_or(Value::Null),
         ),
-        ("checksum", Value::from(checksum)),
+        (
+            "keywhiz_client",
+            client.map(Value::from).unwrap_or(Value::Null),
+        ),
+        (
+            "checksum",
+            meta.checksum
+                .as_deref()
+                .map(Value::from)
+                .unwrap_or(Value::Null),
+        ),
         (
             "expiry",
-            if expiry > 0 {
-                Value::from(Number::from(expiry))
-            } else {
-                Value::Null
-            },
+            meta.expiry
+                .map(|e| Value::from(Number::from(e)))
+                .unwrap_or(Value::Null),
         ),
     ])
 }
 
-fn warn_if_expiring(ctx: &Context, data: &S2sData, secret: &str, expiry: i64) {
+/// The expiry warning, by the rule the syncer tags by ([`expiry`]).
+fn warn_if_expiring(ctx: &Context, data: &S2sData, secret: &str, at: i64, hidden_from_apps: bool) {
     let days = i64::from(data.settings.expiry_warning_days);
-    let left = expiry - now_epoch();
-    let date = utc_date(expiry);
-    if left <= 0 {
+    let now = now_epoch();
+    if !expiry::is_expiring(at, now, expiry::window(days)) {
+        return;
+    }
+    let date = utc_date(at);
+    let syncer_note = if hidden_from_apps {
+        format!(" Only Keywhiz's own expiry field carries this date, which app clients cannot read, so the syncers' keywhiz-expiry tag will not show it: set the secret's metadata key `expiry` to {at} in Keywhiz to make them agree.")
+    } else {
+        String::new()
+    };
+    if at <= now {
         ctx.warn_at(
             AttributePath::attr("secret"),
             "Secret has expired",
-            format!("Keywhiz secret {secret:?} expired on {date}. Rotate it in Keywhiz; the syncer keeps copying the expired value."),
+            format!("Keywhiz secret {secret:?} expired on {date}. Rotate it in Keywhiz; the syncer keeps copying the expired value.{syncer_note}"),
         );
-    } else if left < days * 86_400 {
+    } else {
+        let left = expiry::days_left(at, now);
+        let unit = if left == 1 { "day" } else { "days" };
         ctx.warn_at(
             AttributePath::attr("secret"),
             "Secret expires soon",
             format!(
-                "Keywhiz secret {secret:?} expires on {date}, in {} day(s) (the provider warns {days} days ahead: expiry_warning_days). Rotate it in Keywhiz before then.",
-                left / 86_400
+                "Keywhiz secret {secret:?} expires on {date}, in {left} {unit} (the provider warns {days} days ahead: expiry_warning_days). Rotate it in Keywhiz before then.{syncer_note}"
             ),
         );
     }
