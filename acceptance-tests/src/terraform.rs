@@ -268,6 +268,37 @@ impl Terraform {
             .unwrap_or_default()
     }
 
+    /// One resource's attributes in state (`terraform show -json`).
+    pub fn attributes(&self, address: &str) -> Value {
+        self.state_resources()
+            .into_iter()
+            .find(|r| r["address"] == address)
+            .map(|r| r["values"].clone())
+            .unwrap_or_else(|| panic!("{address} not in state"))
+    }
+
+    /// The diagnostics of a `terraform plan -json` that must fail: every
+    /// diagnostic object (severity, summary, detail, address, snippet).
+    pub fn plan_json_diagnostics(&self) -> Vec<Value> {
+        let (code, diags) = self.plan_json();
+        assert_ne!(code, 0, "plan must fail:\n{diags:#?}");
+        diags
+    }
+
+    /// `terraform plan -json`: its exit code and every diagnostic, each one
+    /// on its own (the human output folds similar warnings together).
+    pub fn plan_json(&self) -> (i32, Vec<Value>) {
+        let out = self.run(&["plan", "-json", "-input=false", "-no-color"]);
+        let diags = out
+            .stdout
+            .lines()
+            .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+            .filter(|v| v["type"] == "diagnostic")
+            .map(|v| v["diagnostic"].clone())
+            .collect();
+        (out.code, diags)
+    }
+
     /// The raw state file, for checks such as "no secret in state".
     pub fn state_file(&self) -> String {
         fs::read_to_string(self.dir().join("terraform.tfstate")).unwrap_or_default()

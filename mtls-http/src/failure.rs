@@ -122,7 +122,10 @@ fn explain_tls(e: &rustls::Error, base: &str, presented: &PresentedIdentity) -> 
     match e {
         rustls::Error::InvalidCertificate(c) => server(match c {
             CertificateError::UnknownIssuer => format!(
-                "the server certificate of {base} was not issued by any CA in the CA bundle (unknown issuer): the CA bundle must hold the CA that signs this server's certificate"
+                "the server certificate of {base} does not chain to any CA in the CA bundle (unknown issuer): the CA bundle must hold the CA that signs this server's certificate"
+            ),
+            CertificateError::BadSignature => format!(
+                "the server certificate of {base} does not chain to any CA in the CA bundle (a CA of the same name but another key signed it): the CA bundle must hold the CA that signs this server's certificate"
             ),
             CertificateError::Expired => {
                 format!("the server certificate of {base} has expired")

@@ -25,6 +25,8 @@ pub enum Command {
     Once(SettingsArgs),
     /// Serve the Lambda Runtime API (the default when AWS_LAMBDA_RUNTIME_API is set).
     Lambda(SettingsArgs),
+    /// The app is gone: delete every secret this syncer manages (recovery window), without asking Keywhiz.
+    Decommission(SettingsArgs),
 }
 
 /// Settings as flags / environment; each overrides the `--config` file.

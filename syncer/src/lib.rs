@@ -7,12 +7,14 @@
 //! Modules, one job each: [`settings`] (what to do), [`identity`] (the app's
 //! mTLS certificate), [`source`] (Keywhiz), [`inventory`] (Secrets Manager,
 //! metadata only), [`plan`] (the pure diff), [`apply`] (writes), [`sync`]
-//! (one run), [`report`]/[`log`]/[`metrics`] (what it did), [`cli`] and
-//! [`lambda`] (the two front ends, same code path).
+//! (one run), [`decommission`] (the explicit removal of an app's mirror),
+//! [`report`]/[`log`]/[`metrics`] (what it did), [`cli`] and [`lambda`] (the
+//! two front ends, same code path).
 
 pub mod apply;
 pub mod cli;
 pub mod clock;
+pub mod decommission;
 pub mod identity;
 pub mod inventory;
 pub mod lambda;

@@ -38,9 +38,10 @@ fn main() -> ExitCode {
 }
 
 async fn run(command: Command) -> ExitCode {
-    let (args, is_lambda) = match command {
-        Command::Once(a) => (a, false),
-        Command::Lambda(a) => (a, true),
+    let (args, is_lambda, decommission) = match command {
+        Command::Once(a) => (a, false, false),
+        Command::Lambda(a) => (a, true, false),
+        Command::Decommission(a) => (a, false, true),
     };
     let settings = match args.resolve() {
         Ok(s) => s,
@@ -67,7 +68,11 @@ async fn run(command: Command) -> ExitCode {
             }
         };
     }
-    let report = syncer.run_once().await;
+    let report = if decommission {
+        syncer.decommission().await
+    } else {
+        syncer.run_once().await
+    };
     match serde_json::to_string_pretty(&report) {
         Ok(s) => println!("{s}"),
         Err(e) => eprintln!("syncer: cannot print the report: {e}"),

@@ -137,7 +137,9 @@ pub fn plan(
             sm_name,
             checksum: l.checksum.clone(),
             expiry: l.expiry,
-            expiring: l.expiry.is_some_and(|e| e <= now.saturating_add(warn_secs)),
+            expiring: l
+                .expiry
+                .is_some_and(|e| keywhiz_client::expiry::is_expiring(e, now, warn_secs)),
         };
         match by_name.get(target.sm_name.as_str()) {
             None => out.tasks.push(Task {

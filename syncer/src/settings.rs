@@ -28,6 +28,7 @@ pub struct Settings {
     /// e.g. `https://keywhiz.example.internal:4444`.
     pub keywhiz_url: String,
     /// CA bundle verifying Keywhiz's server certificate: a file, or PEM text.
+    /// Unset: the `ca_bundle` of the identity secret is used.
     pub keywhiz_ca_file: Option<PathBuf>,
     pub keywhiz_ca_pem: Option<String>,
     /// Identity from files (both set), else from this secret (default `s2s/<app>/tls`).
@@ -129,14 +130,17 @@ impl Settings {
         if !self.keywhiz_url.starts_with("https://") {
             return Err(invalid("keywhiz_url", "must be an https:// URL"));
         }
-        if self.keywhiz_ca_file.is_none() && self.keywhiz_ca_pem.is_none() {
-            return Err(invalid(
-                "keywhiz_ca_file",
-                "a CA bundle for Keywhiz is required (keywhiz_ca_file or keywhiz_ca_pem)",
-            ));
-        }
         if self.cert_file.is_some() != self.key_file.is_some() {
             return Err(invalid("cert_file", "cert_file and key_file go together"));
+        }
+        // Without a configured CA the identity bundle's `ca_bundle` verifies
+        // Keywhiz; identity files bring no CA, so they need one.
+        let no_ca = self.keywhiz_ca_file.is_none() && self.keywhiz_ca_pem.is_none();
+        if no_ca && matches!(self.identity(), IdentitySource::Files { .. }) {
+            return Err(invalid(
+                "keywhiz_ca_file",
+                "with cert_file/key_file a CA bundle for Keywhiz is required (keywhiz_ca_file or keywhiz_ca_pem); only an identity secret can bring its own (ca_bundle)",
+            ));
         }
         if !(self.max_delete_share > 0.0 && self.max_delete_share <= 1.0) {
             return Err(invalid("max_delete_share", "must be in (0, 1]"));
@@ -271,6 +275,28 @@ mod tests {
             let e = s.validate().expect_err(field).to_string();
             assert!(e.contains(field), "{e}");
         }
+    }
+
+    #[test]
+    fn the_keywhiz_ca_may_come_from_the_identity_secret() {
+        let from_secret = Settings {
+            keywhiz_ca_pem: None,
+            ..good()
+        };
+        from_secret
+            .validate()
+            .expect("the bundle's ca_bundle is used");
+        let from_files = Settings {
+            keywhiz_ca_pem: None,
+            cert_file: Some("c.pem".into()),
+            key_file: Some("k.pem".into()),
+            ..good()
+        };
+        let e = from_files
+            .validate()
+            .expect_err("files bring no CA")
+            .to_string();
+        assert!(e.contains("keywhiz_ca_file"), "{e}");
     }
 
     #[test]

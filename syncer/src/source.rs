@@ -5,7 +5,6 @@ use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use keywhiz_client::{KeywhizClient, SecretContent, SecretDelivery};
-use serde_json::Value;
 
 /// One entry of `GET /secrets`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,16 +58,11 @@ pub enum ListError {
     Inconsistent(String),
 }
 
-/// Keywhiz's delivery API has no expiry field; a secret's metadata (flattened
-/// into the listing) may carry `expiry` as epoch seconds, number or string.
+/// The expiry the syncer can see, by the rule the provider reports too
+/// ([`keywhiz_client::expiry`]): Keywhiz's delivery API has no expiry field,
+/// so it is the `expiry` metadata key (epoch seconds), flattened into the listing.
 pub fn expiry_of(d: &SecretDelivery) -> Option<i64> {
-    let v = d.metadata.get("expiry")?;
-    let e = match v {
-        Value::Number(n) => n.as_i64()?,
-        Value::String(s) => s.trim().parse::<i64>().ok()?,
-        _ => return None,
-    };
-    (e > 0).then_some(e)
+    keywhiz_client::expiry::of_delivery(d)
 }
 
 /// `GET /secrets`. A listing naming one secret twice with different checksums

@@ -74,6 +74,19 @@ impl Syncer {
         &self.settings
     }
 
+    /// The decommissioning run ([`crate::decommission`]): every managed
+    /// secret deleted with the recovery window, Keywhiz not asked.
+    pub async fn decommission(&self) -> Report {
+        let started = Instant::now();
+        let before = self.counter.snapshot();
+        let mut report =
+            crate::decommission::run(&self.sm, &self.limiter, self.settings.recovery_window_days)
+                .await;
+        report.secretsmanager = self.counter.snapshot().since(&before);
+        report.duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        report
+    }
+
     /// One run; never panics on outside input, always returns a report.
     pub async fn run_once(&self) -> Report {
         let started = Instant::now();
@@ -170,7 +183,7 @@ impl Syncer {
             }
         };
         let now = now_epoch();
-        let warn_secs = self.settings.expiry_warning_days.saturating_mul(86_400);
+        let warn_secs = keywhiz_client::expiry::window(self.settings.expiry_warning_days);
         let p = plan(&listed, &existing, now, warn_secs, self.settings.guard());
         let mut report = Report {
             keywhiz_listed: listed.len() as u64,

@@ -73,15 +73,28 @@ pub async fn find_client(
     app: &str,
     spiffe: &str,
 ) -> Result<Lookup, Diagnostics> {
+    let group = group_name(app);
+    let exists = ctx
+        .run(data.reads.group_secrets(&data.clients, &group))
+        .await??
+        .is_some();
+    look(ctx, data, app, spiffe, exists).await
+}
+
+/// [`find_client`], told whether `<app>-aws` may have members (a group just
+/// created has none, so it is not asked).
+async fn look(
+    ctx: &Context,
+    data: &S2sData,
+    app: &str,
+    spiffe: &str,
+    group_has_members: bool,
+) -> Result<Lookup, Diagnostics> {
     let reads = &data.reads;
     let clients = &data.clients;
     let group = group_name(app);
     let mut lookup = Lookup::default();
-    if ctx
-        .run(reads.group_secrets(clients, &group))
-        .await??
-        .is_some()
-    {
+    if group_has_members {
         if let Some(members) = ctx.run(reads.group_clients(clients, &group)).await?? {
             if let Some(c) = members.iter().find(|c| c.spiffe_id() == Some(spiffe)) {
                 lookup.found = Some(c.name.clone());
@@ -160,7 +173,7 @@ async fn setup(
         data.reads.forget_group_secrets(&group);
         data.reads.forget_group_clients(&group);
     }
-    let lookup = find_client(ctx, data, app, spiffe).await?;
+    let lookup = look(ctx, data, app, spiffe, exists).await?;
     if lookup.enrolled {
         return lookup.found.ok_or_else(|| bug("enrolled without a name"));
     }

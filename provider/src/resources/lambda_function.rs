@@ -83,7 +83,7 @@ impl Resource<S2sData> for LambdaFunctionResource {
         Schema::new(
             Block::new()
                 .markdown_description(
-                    "Registers a Lambda function as an s2s component of an app in Registry, and computes what the `aws_lambda_function` and its role need: the mesh hostname, the SPIFFE ID, the certificate secret's name, environment variables for the mTLS layer and a least-privilege IAM policy that reads only the app's certificate. Plan refuses an account the app has not registered, an environment that differs from the account's, and an app whose `certificate_generation` is off; when the provider has AWS settings it also refuses an account other than the one the credentials belong to (STS GetCallerIdentity).",
+                    "Registers a Lambda function as an s2s component of an app in Registry, and computes what the `aws_lambda_function` and its role need: the mesh hostname, the SPIFFE ID, the certificate secret's name, environment variables for the mTLS layer and a least-privilege IAM policy that reads only the app's certificate. Plan refuses an account the app has not registered, an environment that differs from the account's, and an app whose `certificate_generation` is off — judged against the app as this plan makes it, so the app, a new account and a function in it can come in one change; when the provider has AWS settings it also refuses an account other than the one the credentials belong to (STS GetCallerIdentity): give each account its own provider configuration (`alias` with `aws { assume_role_arn = ... }`). A registration that already exists is not adopted: creating it fails with *already registered, import it*. The import ID is `<app>/<account_id>/<function_name>`, with `/<region>` appended when the provider has no `aws.region`.",
                 )
                 .attribute(
                     Attribute::string("id")
@@ -717,6 +717,12 @@ fn check_app(f: &Target, view: &AppView, changed: bool) -> Result<(), Diagnostic
     };
     // A function that stays while the app's plan takes something from it.
     let leave = "Remove this s2s_lambda_function in the same change (Terraform destroys it before it updates the app), or keep the app's";
+    // Judged against Registry: the app's change may be planned elsewhere.
+    let elsewhere = if planned {
+        String::new()
+    } else {
+        " If the app's s2s_registry_app is planned by another provider configuration (alias) of this root module, apply it first: `terraform apply -target=s2s_registry_app.<name>`; this provider configuration cannot see that plan.".to_owned()
+    };
     let Some(account) = accounts.iter().find(|a| a.account_id == f.account_id) else {
         if !changed {
             return Err(Diagnostics::attribute_error(
@@ -737,7 +743,7 @@ fn check_app(f: &Target, view: &AppView, changed: bool) -> Result<(), Diagnostic
             AttributePath::attr("account_id"),
             "Account not registered for the app",
             format!(
-                "App {:?} has not registered account {}; its {whose} accounts are: {}. Add `{{ account_id = \"{}\", environment = \"{}\" }}` to the app's `accounts` in s2s_registry_app (in this change, if the app is in this configuration).",
+                "App {:?} has not registered account {}; its {whose} accounts are: {}. Add `{{ account_id = \"{}\", environment = \"{}\" }}` to the app's `accounts` in s2s_registry_app (in this change, if the app is in this configuration).{elsewhere}",
                 f.app,
                 f.account_id,
                 if registered.is_empty() { "none".to_owned() } else { registered.join(", ") },
@@ -775,7 +781,7 @@ fn check_app(f: &Target, view: &AppView, changed: bool) -> Result<(), Diagnostic
     if !certificate_generation {
         let detail = if changed {
             format!(
-                "App {:?} has certificate_generation = false, so no certificate would ever be issued for this function and its mTLS calls would fail. Set `certificate_generation = true` on the app's s2s_registry_app (in this change, if the app is in this configuration).",
+                "App {:?} has certificate_generation = false, so no certificate would ever be issued for this function and its mTLS calls would fail. Set `certificate_generation = true` on the app's s2s_registry_app (in this change, if the app is in this configuration).{elsewhere}",
                 f.app
             )
         } else {

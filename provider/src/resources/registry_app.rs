@@ -60,7 +60,7 @@ impl Resource<S2sData> for RegistryAppResource {
         Schema::new(
             Block::new()
                 .markdown_description(
-                    "An application's AWS presence in Registry: the AWS accounts it runs in (each with its environment) and whether short-lived certificates are issued for it. Writes are conditional on the ETag read at plan time, so two pipelines cannot silently overwrite each other: the one that loses fails with *changed since you planned, run plan again* and writes nothing.",
+                    "An application's AWS presence in Registry: the AWS accounts it runs in (each with its environment) and whether short-lived certificates are issued for it. Writes are conditional on the ETag read at plan time, so two pipelines cannot silently overwrite each other: the one that loses fails with *changed since you planned, run plan again* and writes nothing. An app Registry already has is not adopted: creating it fails with *already registered, import it*. The `id` is the app name, known at plan, so the functions and assignments that reference it are checked at plan against the app as this plan makes it. A change that takes an account, its environment or `certificate_generation` away from a registered function is refused: at that function's plan when it is in this configuration (removing the function in the same change is fine: Terraform destroys it first), at apply before anything is written when it is registered elsewhere.",
                 )
                 .attribute(
                     Attribute::string("id")
