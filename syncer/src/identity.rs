@@ -1,23 +1,28 @@
-//! The app's own mTLS identity for Keywhiz: from its Secrets Manager secret
-//! (`s2s/<app>/tls`, written by the certificate issuer) or from PEM files,
-//! checked to carry `spiffe://<trust_domain>/<app>` before it is used.
+//! The app's own mTLS identity for Keywhiz: the certificate bundle in its
+//! secret `s2s/<app>/tls` (written by the cert-issuer), read and checked by
+//! the shared `cert-bundle` crate — the one format and parser of that secret —
+//! or PEM files, whose leaf must be the app's X509-SVID too. Either way the
+//! identity is refused before any Keywhiz call unless it names
+//! `spiffe://<trust_domain>/<app>` and is within its lifetime.
 
-use base64::Engine;
-use serde::Deserialize;
+use cert_bundle::{BundleError, CertBundle};
 
 /// Certificate chain and key, PEM. `Debug` never prints the key.
 #[derive(Clone)]
 pub struct Identity {
     pub cert_pem: Vec<u8>,
     pub key_pem: Vec<u8>,
-    /// A CA bundle shipped in the secret, used when no Keywhiz CA is configured.
+    /// The bundle's `ca_bundle` (the mesh roots), used when no Keywhiz CA is configured.
     pub ca_pem: Option<Vec<u8>>,
+    /// Unix seconds.
+    pub not_after: i64,
 }
 
 impl std::fmt::Debug for Identity {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Identity")
             .field("cert_bytes", &self.cert_pem.len())
+            .field("not_after", &self.not_after)
             .finish_non_exhaustive()
     }
 }
@@ -31,135 +36,66 @@ pub enum IdentityError {
         path: String,
         source: std::io::Error,
     },
-    #[error("the identity holds no {0}")]
-    Missing(&'static str),
-    #[error("the certificate does not carry the URI SAN {0}")]
-    WrongIdentity(String),
+    #[error("the identity: {0}")]
+    Bundle(#[from] BundleError),
+    #[error("the identity is for {found} but {expected} was expected")]
+    WrongIdentity { found: String, expected: String },
+    #[error("the identity expired at {0}")]
+    Expired(String),
 }
 
-/// The JSON form of the bundle; field aliases cover the usual spellings.
-#[derive(Deserialize)]
-struct Bundle {
-    #[serde(alias = "certificate_pem", alias = "cert", alias = "certificate_chain")]
-    certificate: String,
-    #[serde(alias = "private_key_pem", alias = "key")]
-    private_key: String,
-    #[serde(default, alias = "ca", alias = "ca_pem", alias = "chain")]
-    ca_bundle: Option<String>,
+fn within_lifetime(not_after: i64, now: i64) -> Result<(), IdentityError> {
+    if not_after <= now {
+        return Err(IdentityError::Expired(cert_bundle::format_rfc3339(
+            not_after,
+        )));
+    }
+    Ok(())
 }
 
-/// Parse a bundle: JSON `{"certificate","private_key","ca_bundle"?}`, or PEM
-/// text with the certificate chain and the private key concatenated.
-pub fn parse_bundle(text: &str) -> Result<Identity, IdentityError> {
-    if text.trim_start().starts_with('{') {
-        let b: Bundle = serde_json::from_str(text)
-            .map_err(|_| IdentityError::Missing("certificate/private_key JSON fields"))?;
-        return Ok(Identity {
-            cert_pem: b.certificate.into_bytes(),
-            key_pem: b.private_key.into_bytes(),
-            ca_pem: b.ca_bundle.map(String::into_bytes),
-        });
-    }
-    let mut cert = String::new();
-    let mut key = String::new();
-    for (label, block) in pem_blocks(text) {
-        if label == "CERTIFICATE" {
-            cert.push_str(&block);
-        } else if label.ends_with("PRIVATE KEY") {
-            key.push_str(&block);
-        }
-    }
-    if cert.is_empty() {
-        return Err(IdentityError::Missing("certificate"));
-    }
-    if key.is_empty() {
-        return Err(IdentityError::Missing("private key"));
-    }
+/// The bundle JSON of the secret, checked to be `spiffe_id`'s and current at `now`.
+pub fn from_bundle_json(text: &str, spiffe_id: &str, now: i64) -> Result<Identity, IdentityError> {
+    let bundle = CertBundle::from_json(text)?;
+    let leaf = bundle.check(spiffe_id)?;
+    within_lifetime(leaf.not_after, now)?;
     Ok(Identity {
-        cert_pem: cert.into_bytes(),
-        key_pem: key.into_bytes(),
-        ca_pem: None,
+        cert_pem: bundle.certificate.into_bytes(),
+        key_pem: bundle.private_key.into_bytes(),
+        ca_pem: Some(bundle.ca_bundle.into_bytes()),
+        not_after: leaf.not_after,
     })
 }
 
-/// `(label, whole block text)` for each PEM block.
-fn pem_blocks(text: &str) -> Vec<(String, String)> {
-    let mut out = Vec::new();
-    let mut current: Option<(String, String)> = None;
-    for line in text.lines() {
-        let line = line.trim();
-        if let Some(label) = line
-            .strip_prefix("-----BEGIN ")
-            .and_then(|l| l.strip_suffix("-----"))
-        {
-            current = Some((label.to_owned(), format!("{line}\n")));
-        } else if let Some((label, mut block)) = current.take() {
-            block.push_str(line);
-            block.push('\n');
-            if line.starts_with("-----END ") {
-                out.push((label, block));
-            } else {
-                current = Some((label, block));
-            }
-        }
-    }
-    out
-}
-
-/// The DER of the first certificate in a PEM chain.
-fn first_cert_der(pem: &[u8]) -> Option<Vec<u8>> {
-    let text = std::str::from_utf8(pem).ok()?;
-    let (_, block) = pem_blocks(text)
-        .into_iter()
-        .find(|(l, _)| l == "CERTIFICATE")?;
-    let b64: String = block.lines().filter(|l| !l.starts_with("-----")).collect();
-    base64::engine::general_purpose::STANDARD.decode(b64).ok()
-}
-
-/// Does the leaf certificate carry exactly this URI SAN? A SAN URI is the
-/// DER element `[6] IA5String`, so its exact encoding (tag 0x86, length,
-/// bytes) appears in the certificate; a longer URI has another length byte,
-/// so `spiffe://td/app` does not match `spiffe://td/app2`.
-pub fn has_uri_san(cert_pem: &[u8], uri: &str) -> bool {
-    let Some(der) = first_cert_der(cert_pem) else {
-        return false;
-    };
-    let mut needle = vec![0x86u8];
-    let n = uri.len();
-    if n < 0x80 {
-        needle.push(n as u8);
-    } else if n <= 0xff {
-        needle.extend_from_slice(&[0x81, n as u8]);
-    } else {
-        needle.extend_from_slice(&[0x82, (n >> 8) as u8, (n & 0xff) as u8]);
-    }
-    needle.extend_from_slice(uri.as_bytes());
-    der.windows(needle.len()).any(|w| w == needle.as_slice())
-}
-
-/// Refuse an identity that is not the app's.
-pub fn check(identity: &Identity, spiffe_id: &str) -> Result<(), IdentityError> {
-    if has_uri_san(&identity.cert_pem, spiffe_id) {
-        Ok(())
-    } else {
-        Err(IdentityError::WrongIdentity(spiffe_id.to_owned()))
-    }
-}
-
+/// PEM files: the leaf (first certificate) must be `spiffe_id`'s SVID and the
+/// key a PKCS#8 block.
 pub fn from_files(
     cert: &std::path::Path,
     key: &std::path::Path,
+    spiffe_id: &str,
+    now: i64,
 ) -> Result<Identity, IdentityError> {
     let read = |p: &std::path::Path| {
-        std::fs::read(p).map_err(|source| IdentityError::File {
+        std::fs::read_to_string(p).map_err(|source| IdentityError::File {
             path: p.display().to_string(),
             source,
         })
     };
+    let (cert_pem, key_pem) = (read(cert)?, read(key)?);
+    let chain = cert_bundle::pem::certificates("cert_file", &cert_pem)?;
+    cert_bundle::pem::pkcs8_key("key_file", &key_pem)?;
+    let leaf = cert_bundle::svid::leaf_facts(&chain[0]).map_err(BundleError::from)?;
+    if leaf.spiffe_id != spiffe_id {
+        return Err(IdentityError::WrongIdentity {
+            found: leaf.spiffe_id,
+            expected: spiffe_id.to_owned(),
+        });
+    }
+    within_lifetime(leaf.not_after, now)?;
     Ok(Identity {
-        cert_pem: read(cert)?,
-        key_pem: read(key)?,
+        cert_pem: cert_pem.into_bytes(),
+        key_pem: key_pem.into_bytes(),
         ca_pem: None,
+        not_after: leaf.not_after,
     })
 }
 
@@ -167,6 +103,8 @@ pub fn from_files(
 pub async fn from_secret(
     sm: &aws_sdk_secretsmanager::Client,
     secret: &str,
+    spiffe_id: &str,
+    now: i64,
 ) -> Result<Identity, IdentityError> {
     let fail = |detail: String| IdentityError::Secret {
         secret: secret.to_owned(),
@@ -181,42 +119,69 @@ pub async fn from_secret(
     let text = match (out.secret_string(), out.secret_binary()) {
         (Some(s), _) => s.to_owned(),
         (None, Some(b)) => String::from_utf8(b.as_ref().to_vec())
-            .map_err(|_| fail("the binary value is not UTF-8 PEM or JSON".into()))?,
+            .map_err(|_| fail("the binary value is not UTF-8 JSON".into()))?,
         (None, None) => return Err(fail("the secret has no value".into())),
     };
-    parse_bundle(&text)
+    from_bundle_json(&text, spiffe_id, now)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use mock_common::{IdentitySpec, TestPki};
 
-    const CERT: &str = "-----BEGIN CERTIFICATE-----\nMAMCAQA=\n-----END CERTIFICATE-----\n";
-    const KEY: &str = "-----BEGIN PRIVATE KEY-----\nMAMCAQA=\n-----END PRIVATE KEY-----\n";
+    const ID: &str = "spiffe://example.internal/payments";
 
-    #[test]
-    fn bundles_parse_as_json_or_pem() {
-        let j = serde_json::json!({"certificate": CERT, "private_key": KEY, "ca": CERT});
-        let id = parse_bundle(&j.to_string()).expect("json");
-        assert_eq!(id.cert_pem, CERT.as_bytes());
-        assert!(id.ca_pem.is_some());
-        let id = parse_bundle(&format!("{CERT}{KEY}")).expect("pem");
-        assert_eq!(id.key_pem, KEY.as_bytes());
-        assert!(parse_bundle(CERT).is_err());
-        assert!(format!("{id:?}").find("PRIVATE").is_none());
+    fn bundle(
+        pki: &TestPki,
+        spiffe: &str,
+        name: &str,
+    ) -> (CertBundle, mock_common::ClientIdentity) {
+        let id = pki.mint(&IdentitySpec::spiffe(name, spiffe)).expect("mint");
+        let b = CertBundle::from_parts(&id.cert_pem, &id.key_pem, pki.ca_pem()).expect("bundle");
+        (b, id)
     }
 
     #[test]
-    fn uri_san_match_is_exact() {
-        // A fake DER holding the element [6] "spiffe://td/app2".
-        let uri = "spiffe://td/app2";
-        let mut der = vec![0x30, 0x00, 0x86, uri.len() as u8];
-        der.extend_from_slice(uri.as_bytes());
-        let pem = format!(
-            "-----BEGIN CERTIFICATE-----\n{}\n-----END CERTIFICATE-----\n",
-            base64::engine::general_purpose::STANDARD.encode(&der)
+    fn the_bundle_is_read_through_cert_bundle_and_checked() {
+        let pki = TestPki::temporary().expect("pki");
+        let (b, id) = bundle(&pki, ID, "payments");
+        let now = crate::clock::now_epoch();
+        let identity = from_bundle_json(&b.to_json(), ID, now).expect("the app's bundle");
+        assert_eq!(identity.cert_pem, id.cert_pem.as_bytes());
+        assert_eq!(identity.ca_pem.as_deref(), Some(pki.ca_pem().as_bytes()));
+        assert!(!format!("{identity:?}").contains("PRIVATE"));
+        // Another app's bundle, the old loose formats, and an expired one are refused.
+        let (other, _) = bundle(&pki, "spiffe://example.internal/ledger", "ledger");
+        assert!(matches!(
+            from_bundle_json(&other.to_json(), ID, now),
+            Err(IdentityError::Bundle(BundleError::WrongIdentity { .. }))
+        ));
+        let loose = serde_json::json!({"certificate": id.cert_pem, "private_key": id.key_pem});
+        assert!(from_bundle_json(&loose.to_string(), ID, now).is_err());
+        assert!(from_bundle_json(&format!("{}{}", id.cert_pem, id.key_pem), ID, now).is_err());
+        assert!(matches!(
+            from_bundle_json(&b.to_json(), ID, identity.not_after),
+            Err(IdentityError::Expired(_))
+        ));
+    }
+
+    #[test]
+    fn files_must_hold_the_apps_svid() {
+        let pki = TestPki::temporary().expect("pki");
+        let (_, id) = bundle(&pki, ID, "payments");
+        let now = crate::clock::now_epoch();
+        from_files(&id.cert_path, &id.key_path, ID, now).expect("the app's files");
+        let e = from_files(
+            &id.cert_path,
+            &id.key_path,
+            "spiffe://example.internal/ledger",
+            now,
+        )
+        .expect_err("another app");
+        assert!(
+            e.to_string().contains("spiffe://example.internal/ledger"),
+            "{e}"
         );
-        assert!(has_uri_san(pem.as_bytes(), "spiffe://td/app2"));
-        assert!(!has_uri_san(pem.as_bytes(), "spiffe://td/app"));
     }
 }

@@ -128,7 +128,6 @@ impl Syncer {
             }
         }
         let id = self.load_identity().await.map_err(|e| e.to_string())?;
-        identity::check(&id, &self.settings.spiffe_id()).map_err(|e| e.to_string())?;
         let ca = match (
             &self.settings.keywhiz_ca_pem,
             &self.settings.keywhiz_ca_file,
@@ -160,9 +159,14 @@ impl Syncer {
     }
 
     async fn load_identity(&self) -> Result<Identity, identity::IdentityError> {
+        let (spiffe_id, now) = (self.settings.spiffe_id(), now_epoch());
         match self.settings.identity() {
-            IdentitySource::Files { cert, key } => identity::from_files(&cert, &key),
-            IdentitySource::Secret(name) => identity::from_secret(&self.sm, &name).await,
+            IdentitySource::Files { cert, key } => {
+                identity::from_files(&cert, &key, &spiffe_id, now)
+            }
+            IdentitySource::Secret(name) => {
+                identity::from_secret(&self.sm, &name, &spiffe_id, now).await
+            }
         }
     }
 

@@ -139,13 +139,15 @@ impl World {
         world
     }
 
-    /// The bundle the certificate issuer writes, as JSON.
+    /// The bundle the certificate issuer writes (cert-bundle's one format).
     pub async fn put_identity(&self, id: &ClientIdentity, secret: &str) {
-        let bundle = serde_json::json!({"certificate": id.cert_pem, "private_key": id.key_pem});
+        let bundle =
+            cert_bundle::CertBundle::from_parts(&id.cert_pem, &id.key_pem, self.pki.ca_pem())
+                .expect("a bundle");
         self.check
             .create_secret()
             .name(secret)
-            .secret_string(bundle.to_string())
+            .secret_string(bundle.to_json())
             .send()
             .await
             .expect("put identity");
