@@ -13,19 +13,9 @@ use keywhiz_syncer::{lambda, Status};
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_identity_secret_may_bring_the_keywhiz_ca() {
     let w = World::start(3).await;
-    let ca = std::fs::read_to_string(w.kw.ca_path()).expect("mock CA");
-    let bundle = serde_json::json!({
-        "certificate": w.identity.cert_pem,
-        "private_key": w.identity.key_pem,
-        "ca_bundle": ca,
-    });
-    w.check
-        .create_secret()
-        .name("s2s/payments/tls-with-ca")
-        .secret_string(bundle.to_string())
-        .send()
-        .await
-        .expect("bundle");
+    // The one bundle format (cert-bundle), whose ca_bundle is the mock's CA.
+    w.put_identity(&w.identity, "s2s/payments/tls-with-ca")
+        .await;
     let mut settings = w.settings();
     settings.keywhiz_ca_file = None;
     settings.keywhiz_ca_pem = None;
