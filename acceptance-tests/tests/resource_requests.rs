@@ -46,7 +46,7 @@ resource "s2s_lambda_function" "f" {{
 }
 
 #[test]
-fn refresh_costs_one_listing_per_app() {
+fn refresh_costs_the_same_listings_per_app_however_many_resources() {
     let mut kw = mock_keywhiz::Seed::default();
     kw.groups.push(app_group("payments"));
     for i in 0..SECRETS {

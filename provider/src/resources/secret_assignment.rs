@@ -202,14 +202,10 @@ impl Resource<S2sData> for SecretAssignmentResource {
         let secret = required_str(&req.state, "secret")?;
         require_may_change(ctx, data, &app, "read the secret assignments of").await?;
         let group = group_name(&app);
-        let Some(granted) = ctx
+        let granted = ctx
             .run(data.reads.group_secrets(&data.clients, &group))
-            .await??
-        else {
-            // No group: no grant.
-            return Ok(None);
-        };
-        if let Some(found) = find(&granted, &secret) {
+            .await??;
+        if let Some(found) = granted.as_deref().and_then(|list| find(list, &secret)) {
             let client = enrolled_client(ctx, data, &app, &req.state).await?;
             let meta = Metadata {
                 checksum: Some(found.checksum.clone()),
@@ -217,10 +213,11 @@ impl Resource<S2sData> for SecretAssignmentResource {
             };
             return Ok(Some(state(&app, &secret, &meta, client.as_deref())));
         }
-        // Not granted: revoked (re-granted by the plan), or deleted in
-        // Keywhiz, which no plan can repair. A deleted one stays in state
-        // with a null checksum, so that plan and destroy are not refused by
-        // the create-time "unknown secret" check; the plan warns instead.
+        // Not granted (or no group at all): revoked, which the plan grants
+        // again, or deleted in Keywhiz, which no plan can repair. A deleted
+        // one stays in state with a null checksum, so that plan and destroy
+        // are not refused by the create-time "unknown secret" check; the plan
+        // warns instead.
         match ctx.run(data.reads.secret(&data.clients, &secret)).await?? {
             Some(_) => Ok(None),
             None => {
