@@ -9,6 +9,7 @@
 //! [`Terraform::apply_step`] follows terraform-plugin-testing: after an apply,
 //! a plan without refresh and a plan with refresh must both be empty.
 
+mod aws;
 pub mod docs;
 mod moto;
 mod names;
@@ -17,8 +18,9 @@ pub mod stack;
 pub mod stats;
 mod terraform;
 
+pub use aws::{aws_schema_provider, platform, AwsSchemaProvider};
 pub use moto::Moto;
 pub use names::generated_app_names;
 pub use paths::{build_profile, provider_dir, repo_root, target_dir, venv_dir};
 pub use stack::{Stack, StackOptions};
-pub use terraform::{Output, Provider, Terraform};
+pub use terraform::{cli_config, Output, Provider, Terraform};

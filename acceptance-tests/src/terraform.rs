@@ -29,6 +29,22 @@ impl Provider {
     }
 }
 
+/// A CLI configuration: `dev_overrides` for `providers` (none: no block),
+/// then the other installation `methods` (e.g. `"  direct {}\n"` or a
+/// `filesystem_mirror`), then `extra` top-level blocks (e.g. `host`).
+pub fn cli_config(providers: &[Provider], methods: &str, extra: &str) -> String {
+    let overrides: String = providers
+        .iter()
+        .map(|p| format!("    \"{}\" = \"{}\"\n", p.source, p.dir.display()))
+        .collect();
+    let dev = if providers.is_empty() {
+        String::new()
+    } else {
+        format!("  dev_overrides {{\n{overrides}  }}\n")
+    };
+    format!("provider_installation {{\n{dev}{methods}}}\n{extra}")
+}
+
 /// What one Terraform command did.
 #[derive(Debug, Clone)]
 pub struct Output {
@@ -66,20 +82,18 @@ impl Terraform {
     /// A new working directory whose CLI configuration points each provider's
     /// source at its local build.
     pub fn new(providers: &[Provider]) -> Terraform {
+        Terraform::with_cli_config(&cli_config(providers, "  direct {}\n", ""))
+    }
+
+    /// A new working directory with exactly this CLI configuration (see
+    /// [`cli_config`]), for tests of how providers are installed.
+    pub fn with_cli_config(text: &str) -> Terraform {
         let dir = tempfile::Builder::new()
             .prefix("s2s-acc-")
             .tempdir()
             .expect("create temp dir");
-        let overrides: String = providers
-            .iter()
-            .map(|p| format!("    \"{}\" = \"{}\"\n", p.source, p.dir.display()))
-            .collect();
         let cli_config = dir.path().join(".terraformrc");
-        fs::write(
-            &cli_config,
-            format!("provider_installation {{\n  dev_overrides {{\n{overrides}  }}\n  direct {{}}\n}}\n"),
-        )
-        .expect("write CLI config");
+        fs::write(&cli_config, text).expect("write CLI config");
         let binary = std::env::var_os("TF_ACC_TERRAFORM_PATH")
             .map(PathBuf::from)
             .unwrap_or_else(|| repo_root().join("acceptance-tests/bin/terraform"));

@@ -1,15 +1,18 @@
 # terraform test for lambda-s2s. Needs the hashicorp/aws provider installed (it
 # is mocked, but Terraform still loads its schema) and the s2s provider.
 # s2s_lambda_function talks to Registry, so it is overridden with what it
-# computes. Not run on the s2s build machines, which cannot install
-# hashicorp/aws: see ../README.md.
+# computes. make test runs it against hashicorp/aws 6.25.0's real schema (a
+# schema-only provider): see ../README.md.
 
 mock_provider "aws" {}
 
 provider "s2s" {}
 
+# Known at plan too (override_during needs Terraform >= 1.11), so the plan
+# runs below can check what the function and its role get from it.
 override_resource {
-  target = s2s_lambda_function.this
+  target          = s2s_lambda_function.this
+  override_during = plan
   values = {
     id                      = "payments/111111111111/payments-api"
     mesh_hostname           = "staging.payments.meshproxy.example.internal"
@@ -57,6 +60,16 @@ run "role_lives_under_the_app_path_with_the_boundary" {
   assert {
     condition     = aws_lambda_function.this.layers == tolist(["arn:aws:lambda:eu-west-1:999999999999:layer:s2s-mtls-proxy-arm64:7"])
     error_message = "the function must carry the pinned mTLS layer"
+  }
+
+  assert {
+    condition     = aws_iam_role_policy.certificate.policy == s2s_lambda_function.this.certificate_read_policy_json
+    error_message = "the function's role must carry the certificate read policy the provider rendered"
+  }
+
+  assert {
+    condition     = aws_lambda_function.this.environment[0].variables["S2S_CERTIFICATE_SECRET"] == "s2s/payments/tls" && aws_lambda_function.this.s3_object_version == "3HL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY"
+    error_message = "the function must get the layer's S2S_* environment and the pinned code version"
   }
 }
 

@@ -1,7 +1,7 @@
 # terraform test for org-guardrails. Needs the hashicorp/aws provider installed
 # (it is mocked, but Terraform still loads its schema) and the s2s provider,
-# which renders the policies for real. Not run on the s2s build machines, which
-# cannot install hashicorp/aws: see ../README.md.
+# which renders the policies for real. make test runs it against hashicorp/aws
+# 6.25.0's real schema (a schema-only provider): see ../README.md.
 
 mock_provider "aws" {}
 

@@ -1,7 +1,8 @@
 # terraform test for secrets-syncer. Needs the hashicorp/aws provider installed
 # (it is mocked, but Terraform still loads its schema) and the s2s provider,
-# which renders the policies and computes the schedule for real. Not run on the
-# s2s build machines, which cannot install hashicorp/aws: see ../README.md.
+# which renders the policies and computes the schedule for real. make test runs
+# it against hashicorp/aws 6.25.0's real schema (a schema-only provider): see
+# ../README.md.
 
 mock_provider "aws" {}
 
@@ -39,8 +40,13 @@ run "names_and_schedule_follow_the_contract" {
   }
 
   assert {
-    condition     = aws_lambda_function.syncer.s3_object_version == "Qe5LhJ1rxN0c2oJm7wAuVJ7oNXlpZ3sE"
-    error_message = "the code must be pinned to the object version"
+    condition     = aws_lambda_function.syncer.s3_object_version == "Qe5LhJ1rxN0c2oJm7wAuVJ7oNXlpZ3sE" && aws_lambda_function.syncer.source_code_hash == "n4bQgYhMfWWaL+qgxVrQFaO/TxsrC4Is0V1sFbDwCgg="
+    error_message = "the code must be pinned to the object version and its sha256"
+  }
+
+  assert {
+    condition     = aws_iam_role.syncer.assume_role_policy == data.s2s_policy.trust.json && aws_iam_role_policy.syncer.policy == data.s2s_policy.identity.json
+    error_message = "the syncer role must carry the bundle's trust and identity policies as rendered"
   }
 
   assert {
