@@ -14,7 +14,9 @@ pub mod docs;
 mod moto;
 mod names;
 mod paths;
+mod release;
 pub mod stack;
+mod static_site;
 pub mod stats;
 mod terraform;
 
@@ -22,5 +24,7 @@ pub use aws::{aws_schema_provider, platform, AwsSchemaProvider};
 pub use moto::Moto;
 pub use names::generated_app_names;
 pub use paths::{build_profile, provider_dir, repo_root, target_dir, venv_dir};
+pub use release::{test_releases, Releases, REGISTRY_HOST, TEST_VERSIONS};
 pub use stack::{Stack, StackOptions};
+pub use static_site::StaticSite;
 pub use terraform::{cli_config, Output, Provider, Terraform};
