@@ -1,9 +1,17 @@
 # terraform test for cert-issuer. Needs the hashicorp/aws provider installed
 # (it is mocked, but Terraform still loads its schema) and the s2s provider,
-# which renders the policies for real. Not run on the s2s build machines,
-# which cannot install hashicorp/aws: see ../README.md.
+# which renders the policies for real. make test runs it against hashicorp/aws
+# 6.25.0's real schema (a schema-only provider): see ../README.md.
 
 mock_provider "aws" {
+  # What Lambda reports for the released zip: both functions' postconditions
+  # compare it with artifact_sha256.
+  mock_resource "aws_lambda_function" {
+    defaults = {
+      code_sha256 = "n4bQgYhMfWWaL+qgxVrQFaO/TxsrC4Is0V1sFbDwCgg="
+    }
+  }
+
   mock_resource "aws_acmpca_certificate_authority" {
     defaults = {
       arn = "arn:aws:acm-pca:eu-west-1:999999999999:certificate-authority/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0"
@@ -74,4 +82,17 @@ run "refuses_a_margin_that_would_not_overlap" {
   }
 
   expect_failures = [var.renew_margin_hours]
+}
+
+# Deployed code that is not the pinned artifact: the hash Lambda reports for
+# what runs (in state since the first run) fails both functions'
+# postconditions against the new pin, already at plan.
+run "refuses_code_that_is_not_the_pinned_artifact" {
+  command = plan
+
+  variables {
+    artifact_sha256 = "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="
+  }
+
+  expect_failures = [aws_lambda_function.planner, aws_lambda_function.worker]
 }
