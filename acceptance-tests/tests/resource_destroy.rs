@@ -74,6 +74,20 @@ fn destroy_goes_through_after_a_secret_was_deleted_or_a_first_apply_failed() {
     tf.destroy();
     assert!(stack.registry().state().unwrap().apps.is_empty());
 
+    // What the docs say for a configuration that asks for what the provider
+    // refuses (here, a secret that does not exist): `destroy -refresh=false`
+    // skips Terraform's pre-destroy plan and destroys what the state holds.
+    let assignment = "resource \"s2s_secret_assignment\" \"key\" {\n  app    = s2s_registry_app.app.id\n  secret = \"orders:api-key\"\n}\n";
+    let without = config("orders", true).replace(assignment, "");
+    assert!(!without.contains("s2s_secret_assignment"));
+    tf.apply_step(&without);
+    tf.write_config(&format!(
+        "{without}resource \"s2s_secret_assignment\" \"typo\" {{\n  app    = s2s_registry_app.app.id\n  secret = \"orders:api-kee\"\n}}\n"
+    ));
+    tf.plan_err();
+    tf.run_ok(&["destroy", "-auto-approve", "-refresh=false", "-no-color"]);
+    assert!(stack.registry().state().unwrap().apps.is_empty());
+
     // A first apply that cannot work (no certificates for the function)
     // fails at plan; destroy then has nothing to undo, and succeeds.
     let mut tf = Terraform::new(&[Provider::s2s()]);
