@@ -11,7 +11,7 @@
 
 use std::time::Instant;
 
-use acceptance_tests::stack::{app_group, owned_secret, seed_app};
+use acceptance_tests::stack::{app_group, app_secrets, owned_secret, seed_app};
 use acceptance_tests::stats::median;
 use acceptance_tests::{Provider, Stack, StackOptions, Terraform};
 
@@ -122,5 +122,34 @@ fn main() {
         let k = stack.keywhiz().server().request_log().len();
         let r = stack.registry().server().request_log().len();
         println!("| {n} | {k} | {r} | {:.3} |", (k + r) as f64 / n as f64);
+    }
+
+    println!();
+    println!("Keywhiz requests for the first grant of a new app (its whole terraform apply, plan included):");
+    println!("| existing Keywhiz clients | Keywhiz requests | Registry requests |");
+    println!("|---|---|---|");
+    for clients in [10usize, 1000] {
+        let mut seed = app_secrets("first", &[("first:db-password", "v", 0)]);
+        for i in 0..clients {
+            seed.clients.push(mock_keywhiz::seed::SeedClient {
+                name: format!("client-{i:04}"),
+                spiffe_id: Some(format!("spiffe://example.internal/app-{i:04}")),
+                ..Default::default()
+            });
+        }
+        let stack = Stack::start(StackOptions {
+            keywhiz_seed: Some(seed),
+            ..Default::default()
+        });
+        let mut tf = Terraform::new(&[Provider::s2s()]);
+        stack.configure(&mut tf);
+        tf.write_config(&format!(
+            "{HEADER}resource \"s2s_registry_app\" \"first\" {{\n  app      = \"first\"\n  accounts = [{{ account_id = \"111122223333\", environment = \"staging\" }}]\n}}\nresource \"s2s_secret_assignment\" \"db\" {{\n  app    = s2s_registry_app.first.id\n  secret = \"first:db-password\"\n}}\n"
+        ));
+        stack.clear_logs();
+        run(&tf, &apply);
+        let k = stack.keywhiz().server().request_log().len();
+        let r = stack.registry().server().request_log().len();
+        println!("| {clients} | {k} | {r} |");
     }
 }
