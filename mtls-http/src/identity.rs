@@ -54,6 +54,23 @@ pub fn utc(unix: i64) -> String {
     format!("{} {} UTC", t.date(), t.time())
 }
 
+/// Why an identity cannot be presented, by the part at fault.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum IdentityError {
+    /// The certificate is not readable, or is outside its validity.
+    #[error("{0}")]
+    Certificate(String),
+    /// The key is not readable, or does not belong to the certificate.
+    #[error("{0}")]
+    Key(String),
+}
+
+impl From<IdentityError> for ConfigError {
+    fn from(e: IdentityError) -> Self {
+        ConfigError(e.to_string())
+    }
+}
+
 /// Reads the first certificate of `cert_pem` and checks that `key_pem` is
 /// its key and that it is valid at `now` (Unix seconds). Never prints key
 /// material.
@@ -61,18 +78,19 @@ pub fn inspect(
     cert_pem: &[u8],
     key_pem: &[u8],
     now: i64,
-) -> Result<PresentedIdentity, ConfigError> {
+) -> Result<PresentedIdentity, IdentityError> {
+    let certificate = IdentityError::Certificate;
     let chain: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(cert_pem)
         .collect::<Result<_, _>>()
-        .map_err(|e| ConfigError(format!("client certificate: not PEM certificates ({e})")))?;
+        .map_err(|e| certificate(format!("client certificate: not PEM certificates ({e})")))?;
     let Some(leaf) = chain.first() else {
-        return Err(ConfigError(
+        return Err(certificate(
             "client certificate: the PEM holds no CERTIFICATE block".into(),
         ));
     };
-    let identity = describe(leaf.as_ref())?;
+    let identity = describe(leaf.as_ref()).map_err(|e| certificate(e.0))?;
     let key = PrivateKeyDer::from_pem_slice(key_pem).map_err(|e| {
-        ConfigError(format!(
+        IdentityError::Key(format!(
             "client key: not a PEM private key (PKCS#8, EC or RSA): {e}"
         ))
     })?;
@@ -80,24 +98,24 @@ pub fn inspect(
     match rustls::sign::CertifiedKey::from_der(chain.clone(), key, &provider) {
         Ok(_) => {}
         Err(rustls::Error::InconsistentKeys(rustls::InconsistentKeys::KeyMismatch)) => {
-            return Err(ConfigError(format!(
+            return Err(IdentityError::Key(format!(
                 "the client key does not belong to the client certificate ({identity}): the key's public key differs from the certificate's. Pass the key that was issued with this certificate"
             )))
         }
         Err(e) => {
-            return Err(ConfigError(format!(
+            return Err(IdentityError::Key(format!(
                 "client key: cannot be used for TLS ({e})"
             )))
         }
     }
     if now > identity.not_after {
-        return Err(ConfigError(format!(
+        return Err(certificate(format!(
             "the {identity} expired on {}: renew it",
             utc(identity.not_after)
         )));
     }
     if now < identity.not_before {
-        return Err(ConfigError(format!(
+        return Err(certificate(format!(
             "the {identity} is not valid before {}",
             utc(identity.not_before)
         )));
@@ -196,15 +214,21 @@ mod tests {
         let (cert, _) = minted(30);
         let (_, other_key) = minted(30);
         let e = inspect(cert.as_bytes(), other_key.as_bytes(), now_unix()).unwrap_err();
+        assert!(matches!(e, IdentityError::Key(_)), "{e}");
         assert!(
-            e.0.contains("does not belong to the client certificate"),
+            e.to_string()
+                .contains("does not belong to the client certificate"),
             "{e}"
         );
-        assert!(!e.0.contains("PRIVATE KEY"), "never echoes key material");
+        assert!(
+            !e.to_string().contains("PRIVATE KEY"),
+            "never echoes key material"
+        );
         let (old, old_key) = minted(-2);
         let e = inspect(old.as_bytes(), old_key.as_bytes(), now_unix()).unwrap_err();
-        assert!(e.0.contains("expired on "), "{e}");
-        assert!(e.0.contains("CN=ci-orders"), "{e}");
+        assert!(matches!(e, IdentityError::Certificate(_)), "{e}");
+        assert!(e.to_string().contains("expired on "), "{e}");
+        assert!(e.to_string().contains("CN=ci-orders"), "{e}");
     }
 
     #[test]
@@ -215,7 +239,7 @@ mod tests {
             0,
         )
         .unwrap_err();
-        assert!(e.0.contains("no CERTIFICATE"), "{e}");
-        assert!(!e.0.contains("c2VjcmV0"));
+        assert!(e.to_string().contains("no CERTIFICATE"), "{e}");
+        assert!(!e.to_string().contains("c2VjcmV0"));
     }
 }

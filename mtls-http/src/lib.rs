@@ -18,5 +18,5 @@ mod retry;
 pub use config::{ClientConfig, ConfigError, Endpoint};
 pub use exchange::{exchange, path_segment, Response};
 pub use failure::{chain, FailureKind, TransportFailure};
-pub use identity::{describe, inspect, now_unix, utc, PresentedIdentity};
+pub use identity::{describe, inspect, now_unix, utc, IdentityError, PresentedIdentity};
 pub use retry::{parse_retry_after, retryable_status, RetryPolicy, RetryableError};

@@ -154,24 +154,17 @@ fn check_identity(settings: &Settings) -> Result<(), Diagnostics> {
         return Ok(());
     };
     let now = s2s_http::now_unix();
-    match s2s_http::inspect(id.certificate_pem.as_bytes(), id.key_pem.as_bytes(), now) {
-        Ok(_) => Ok(()),
-        Err(e) => {
-            let attribute = if e.0.contains("client key") || e.0.contains("key does not belong") {
-                "client_key"
-            } else {
-                "client_certificate"
-            };
-            Err(Diagnostics::attribute_error(
-                AttributePath::attr(attribute),
-                "Unusable mTLS identity",
-                format!(
-                    "{}. The provider presents this identity to Registry and Keywhiz.",
-                    e.0
-                ),
-            ))
-        }
-    }
+    let (attribute, message) =
+        match s2s_http::inspect(id.certificate_pem.as_bytes(), id.key_pem.as_bytes(), now) {
+            Ok(_) => return Ok(()),
+            Err(s2s_http::IdentityError::Key(m)) => ("client_key", m),
+            Err(s2s_http::IdentityError::Certificate(m)) => ("client_certificate", m),
+        };
+    Err(Diagnostics::attribute_error(
+        AttributePath::attr(attribute),
+        "Unusable mTLS identity",
+        format!("{message}. The provider presents this identity to Registry and Keywhiz."),
+    ))
 }
 
 /// A whole number, or `None` when null; a fraction is refused on its attribute.
