@@ -5,6 +5,7 @@
 #   make test    fmt check, clippy -D warnings, unit tests, real-Terraform acceptance tests
 #   make bench   the measured figures quoted in README.md
 #   make artifacts  reproducible Lambda zips of the syncer
+#   make release VERSION=x.y.z  the signed provider release, its mirror and registry layouts
 
 SHELL := bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -15,7 +16,7 @@ export CHECKPOINT_DISABLE := 1
 # Keep CI's 2 cores busy but not oversubscribed by parallel Terraform runs.
 TEST_THREADS ?= 4
 
-.PHONY: demo test bench venv build build-release lint artifacts clean
+.PHONY: demo test bench venv build build-release lint artifacts release clean
 
 venv: $(VENV)/.installed
 
@@ -48,6 +49,13 @@ bench: venv build-release
 # Reproducible Lambda zips of the syncer for x86_64 and aarch64 (sha256 + size).
 artifacts: venv
 	bash scripts/artifacts.sh
+
+# The provider's release in target/provider-dist/: zips for linux amd64 and
+# arm64, SHA256SUMS signed with the key from S2S_GPG_PRIVATE_KEY or
+# S2S_GPG_KEY_ID, the manifest, a mirror directory and a static registry
+# (scripts/release.sh; CHECK=1 also proves the bytes reproducible).
+release: venv
+	VERSION="$(VERSION)" bash scripts/release.sh
 
 clean:
 	cargo clean

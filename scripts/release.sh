@@ -26,7 +26,8 @@
 # key, e.g. from a CI secret; imported into a throwaway keyring that is
 # deleted afterwards) or S2S_GPG_KEY_ID (a key already in $GNUPGHOME, e.g. a
 # smartcard). The key's passphrase, if any, comes from gpg-agent or
-# S2S_GPG_PASSPHRASE.
+# S2S_GPG_PASSPHRASE. S2S_GPG_THROWAWAY=1 signs with a key made for the run
+# (make demo; such a signature proves nothing).
 #
 # Reproducible: the binaries are built with cargo-zigbuild (the venv's
 # ziglang) for the static musl targets (they run on any Linux, Alpine-based
@@ -159,6 +160,14 @@ if [ -n "${S2S_GPG_PRIVATE_KEY:-}" ]; then
   key=$(gpg --batch --with-colons --list-secret-keys | awk -F: '$1=="fpr"{print $10; exit}')
 elif [ -n "${S2S_GPG_KEY_ID:-}" ]; then
   key="$S2S_GPG_KEY_ID"
+elif [ "${S2S_GPG_THROWAWAY:-0}" = 1 ]; then
+  # make demo: a key made for this run and deleted after it. Its signature
+  # proves nothing; a filesystem mirror does not check signatures anyway.
+  echo "release: signing with a throwaway key (S2S_GPG_THROWAWAY=1): for demos only" >&2
+  keyring=$(mktemp -d)
+  export GNUPGHOME="$keyring"
+  gpg --batch --quiet --passphrase '' --quick-gen-key "s2s demo release <demo@example.internal>" rsa3072 sign never 2>/dev/null
+  key=$(gpg --batch --with-colons --list-secret-keys | awk -F: '$1=="fpr"{print $10; exit}')
 else
   die "no signing key: set S2S_GPG_PRIVATE_KEY (armored secret key) or S2S_GPG_KEY_ID"
 fi
