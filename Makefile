@@ -4,7 +4,7 @@
 #   make demo    build the provider, start the mocks, terraform apply examples/quickstart
 #   make test    fmt check, clippy -D warnings, unit tests, real-Terraform acceptance tests
 #   make bench   the measured figures quoted in README.md
-#   make artifacts  reproducible Lambda zips of the syncer
+#   make artifacts  reproducible Lambda zips of the syncer and the mTLS layer
 #   make release VERSION=x.y.z  the signed provider release, its mirror and registry layouts
 
 SHELL := bash
@@ -16,7 +16,7 @@ export CHECKPOINT_DISABLE := 1
 # Keep CI's 2 cores busy but not oversubscribed by parallel Terraform runs.
 TEST_THREADS ?= 4
 
-.PHONY: demo test bench venv build build-release lint artifacts release clean
+.PHONY: demo test bench venv tools build build-release lint artifacts release clean
 
 venv: $(VENV)/.installed
 
@@ -26,6 +26,13 @@ $(VENV)/.installed: acceptance-tests/requirements.txt
 	$(VENV)/bin/pip install --disable-pip-version-check --quiet -r acceptance-tests/requirements.txt
 	@$(CURDIR)/acceptance-tests/bin/terraform version | head -1
 	@touch $@
+
+# System tools beyond the venv (Debian packages): faketime runs the
+# cert-issuer with its clock set back in the end-to-end test, so that its
+# certificates expire within the test.
+tools:
+	@command -v faketime >/dev/null || { echo "==> installing faketime (Debian package)"; \
+	  apt-get update -qq && apt-get install -y -qq faketime >/dev/null; }
 
 build:
 	cargo build --workspace --bins --examples
@@ -37,7 +44,7 @@ lint:
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
 
-test: venv lint build
+test: venv tools lint build
 	cargo test --workspace -- --test-threads=$(TEST_THREADS)
 
 demo: venv build
@@ -46,7 +53,7 @@ demo: venv build
 bench: venv build-release
 	@for script in bench/*.sh; do echo "==> $$script"; bash "$$script"; done
 
-# Reproducible Lambda zips of the syncer for x86_64 and aarch64 (sha256 + size).
+# Reproducible Lambda zips of the syncer and the mTLS layer for x86_64 and aarch64 (sha256 + size).
 artifacts: venv
 	bash scripts/artifacts.sh
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Reproducible Lambda zips of the syncer (provided.al2023, handler `bootstrap`)
-# for aarch64 and x86_64: prints sha256 and size of each.
+# and of the mTLS layer (one entry, extensions/s2s-mtls-proxy) for aarch64 and
+# x86_64: prints sha256 and size of each.
 #
 #   bash scripts/artifacts.sh            # build both, write target/lambda-dist/*.zip
 #   CHECK=1 bash scripts/artifacts.sh    # also rebuild from scratch in a second
@@ -43,13 +44,13 @@ build() { # $1 target dir, $2 triple
     --target "$2.$GLIBC" --target-dir "$1" >&2
 }
 
-zip_one() { # $1 binary, $2 zip
-  "$VENV/bin/python" - "$1" "$2" <<'PY'
+zip_one() { # $1 binary, $2 zip, $3 entry name (default bootstrap)
+  "$VENV/bin/python" - "$1" "$2" "${3:-bootstrap}" <<'PY'
 import sys, zipfile
-src, dst = sys.argv[1], sys.argv[2]
+src, dst, entry = sys.argv[1], sys.argv[2], sys.argv[3]
 with open(src, "rb") as f:
     data = f.read()
-info = zipfile.ZipInfo("bootstrap", date_time=(1980, 1, 1, 0, 0, 0))
+info = zipfile.ZipInfo(entry, date_time=(1980, 1, 1, 0, 0, 0))
 info.create_system = 3                      # unix, so the mode below counts
 info.external_attr = (0o100755 & 0xFFFF) << 16
 info.compress_type = zipfile.ZIP_DEFLATED
@@ -76,6 +77,35 @@ for t in "${TARGETS[@]}"; do
     sum2="$(sha256sum "$zip.check" | cut -d' ' -f1)"
     rm -f "$zip.check"
     [ "$sum" = "$sum2" ] || die "$t: not reproducible ($sum vs $sum2)"
+    echo "  reproducible: a clean rebuild gave the same sha256" >&2
+  fi
+done
+# The mTLS layer: built in a cargo run of its own, so that its features
+# (rustls with ring only, no aws-lc) are not unified with the syncer's. Lambda
+# runs an external extension from /opt/extensions/<file name>, and the file
+# name is the name it registers under. Named by Lambda's architecture names,
+# as the layers are (s2s-mtls-proxy-arm64, -x86_64).
+build_layer() { # $1 target dir, $2 triple
+  cargo zigbuild --locked --release -p s2s-mtls-proxy --bin s2s-mtls-proxy \
+    --target "$2.$GLIBC" --target-dir "$1" >&2
+}
+for t in "${TARGETS[@]}"; do
+  arch="${t%%-*}"
+  [ "$arch" = aarch64 ] && arch=arm64
+  build_layer "$TARGET_DIR" "$t"
+  bin="$TARGET_DIR/$t/release/s2s-mtls-proxy"
+  zip="$OUT/s2s-mtls-proxy-$arch.zip"
+  zip_one "$bin" "$zip" extensions/s2s-mtls-proxy
+  sum="$(sha256sum "$zip" | cut -d' ' -f1)"
+  printf '%-34s %-64s %10s %10s\n' "$(basename "$zip")" "$sum" "$(stat -c %s "$zip")" "$(stat -c %s "$bin")"
+  if [ "${CHECK:-0}" = 1 ]; then
+    again="$TARGET_DIR-check"
+    rm -rf "$again"
+    build_layer "$again" "$t"
+    zip_one "$again/$t/release/s2s-mtls-proxy" "$zip.check" extensions/s2s-mtls-proxy
+    sum2="$(sha256sum "$zip.check" | cut -d' ' -f1)"
+    rm -f "$zip.check"
+    [ "$sum" = "$sum2" ] || die "$t: layer not reproducible ($sum vs $sum2)"
     echo "  reproducible: a clean rebuild gave the same sha256" >&2
   fi
 done

@@ -142,8 +142,9 @@ fn write_file(path: &Path, text: &str, secret: bool) -> Result<(), PkiError> {
 
 fn validity(params: &mut CertificateParams, days: i64) {
     let now = OffsetDateTime::now_utc();
-    // Back-dated a little so that clock skew never makes a fresh cert "not yet valid".
-    params.not_before = now - Duration::minutes(5);
+    // Back-dated two days so that clock skew, or a test that runs a client
+    // with its clock set back (faketime), never makes a fresh cert "not yet valid".
+    params.not_before = now - Duration::days(2);
     params.not_after = now + Duration::days(days);
     if days < 0 {
         params.not_before = now + Duration::days(days) - Duration::days(1);
