@@ -5,6 +5,10 @@
 # on free loopback ports, points the provider at them through S2S_*
 # environment variables, runs `terraform apply` in .demo/ (a fresh copy of
 # examples/quickstart) and prints the outputs and what the mocks now hold.
+# Then the mesh path: the test mesh (SNI gateway + mTLS services), the
+# cert-issuer writing the app's certificate, the syncer copying its secrets,
+# the mTLS proxy, and the quickstart's Python function calling `payments`
+# through the gateway and reading its synced secret (names only, no values).
 # Everything it started is stopped on every exit path.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -30,7 +34,8 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 echo "==> building the provider and the mocks"
-(cd "$root" && cargo build --quiet -p terraform-provider-s2s -p mock-keywhiz -p mock-registry)
+(cd "$root" && cargo build --quiet -p terraform-provider-s2s -p mock-keywhiz -p mock-registry \
+  -p mock-mesh -p cert-issuer -p keywhiz-syncer -p s2s-mtls-proxy)
 
 rm -rf "$work"
 mkdir -p "$work/mocks"
@@ -129,3 +134,106 @@ for name,g in s["groups"].items():
     secrets=[n for n,x in s["secrets"].items() if name in x.get("groups",[])]
     clients=[n for n,c in s["clients"].items() if name in c.get("groups",[])]
     print("    Keywhiz group %s: secrets=%s clients=%s" % (name, secrets, clients))'
+
+# ---------------------------------------------------------------------------
+# The mesh path: certificate, secrets, and a call through the gateway.
+# ---------------------------------------------------------------------------
+pki=$(dirname "$S2S_CA_BUNDLE")
+moto_env=(AWS_ENDPOINT_URL="$S2S_AWS_ENDPOINT")
+py=$venv/bin/python
+
+echo
+echo "==> the mesh: an SNI-routing gateway (TLS pass-through) and mTLS services on loopback"
+"$target/debug/mock-mesh" --pki-dir "$pki" --service payments \
+  --service inventory=spiffe://example.internal/ledger \
+  > "$work/mocks/mesh.json" 2> "$work/mocks/mesh.json.err" &
+pids+=($!)
+wait_for_line "$work/mocks/mesh.json" mock-mesh
+gateway=$(field "$work/mocks/mesh.json" gateway)
+"$py" -c '
+import json,sys
+m=json.loads(open(sys.argv[1]).readline())
+for host,identity in m["routes"].items():
+    print("    %s -> a service presenting %s" % (host, identity))' "$work/mocks/mesh.json"
+echo "    (inventory is an impostor: it presents ledger's identity)"
+
+echo
+echo "==> cert-issuer once: Registry says certificate_generation=true -> local CA -> s2s/payments/tls"
+curl -s -X POST "$(field "$reg" admin_url)/__admin/identities" \
+  -d '{"name":"cert-issuer","spiffe_id":"spiffe://example.internal/platform/cert-issuer"}' > "$work/mocks/issuer-identity.json"
+cat > "$work/issuer.json" <<JSON
+{"trust_domain": "example.internal",
+ "registry_url": "$S2S_REGISTRY_URL",
+ "registry_cert_file": "$(field "$work/mocks/issuer-identity.json" cert_path)",
+ "registry_key_file": "$(field "$work/mocks/issuer-identity.json" key_path)",
+ "registry_ca_file": "$pki/ca.pem",
+ "mesh_ca_bundle_file": "$pki/ca.pem",
+ "ca_backend": "local", "local_ca_dir": "$pki",
+ "region": "eu-west-1",
+ "ledger_file": "$work/cert-issuer-ledger.jsonl"}
+JSON
+env "${moto_env[@]}" "$target/debug/cert-issuer" once --config "$work/issuer.json" \
+  > "$work/issuer-report.json" 2> "$work/issuer.log"
+"$py" -c '
+import json,sys
+r=json.load(open(sys.argv[1]))
+print("    issued %s, deleted %s, CA requests %s" % (r["issued"], r["deleted"], r["ca_requests"]))' "$work/issuer-report.json"
+# What was issued, from the certificate only (the key is never printed).
+env "${moto_env[@]}" "$py" -c '
+import boto3,json
+sm=boto3.client("secretsmanager")
+tags={t["Key"]:t["Value"] for t in sm.describe_secret(SecretId="s2s/payments/tls").get("Tags",[])}
+print(json.loads(sm.get_secret_value(SecretId="s2s/payments/tls")["SecretString"])["certificate"].split("-----END CERTIFICATE-----")[0]+"-----END CERTIFICATE-----")
+import sys; print("tags: s2s-spiffe-id=%s s2s-serial=%s s2s-not-after=%s" % (tags.get("s2s-spiffe-id"), tags.get("s2s-serial"), tags.get("s2s-not-after")), file=sys.stderr)
+' 2> "$work/cert-tags.txt" | openssl x509 -noout -subject -ext subjectAltName -enddate | sed 's/^/    /'
+sed 's/^/    /' "$work/cert-tags.txt"
+
+echo
+echo "==> syncer once: the app's Keywhiz secrets into its Secrets Manager (it authenticates to Keywhiz with that certificate)"
+cat > "$work/syncer.json" <<JSON
+{"app": "payments", "trust_domain": "example.internal",
+ "keywhiz_url": "$S2S_KEYWHIZ_URL", "keywhiz_ca_file": "$pki/ca.pem"}
+JSON
+env "${moto_env[@]}" "$target/debug/syncer" once --config "$work/syncer.json" > "$work/syncer-report.json" 2> "$work/syncer.log"
+env "${moto_env[@]}" "$py" -c '
+import boto3
+sm=boto3.client("secretsmanager")
+for s in sm.list_secrets(Filters=[{"Key":"name","Values":["keywhiz/"]}])["SecretList"]:
+    print("    synced %s (value not shown)" % s["Name"])'
+
+echo
+echo "==> s2s-mtls-proxy, the mTLS layer (here as 'serve'; in Lambda it registers with the Extensions API)"
+proxy_port=$(free_port)
+session_token=demo-session-token
+fn_env=(S2S_APP=payments S2S_ENVIRONMENT=staging S2S_TRUST_DOMAIN=example.internal
+  S2S_MESH_DOMAIN=meshproxy.example.internal S2S_SPIFFE_ID=spiffe://example.internal/payments
+  S2S_CERTIFICATE_SECRET=s2s/payments/tls S2S_MESH_GATEWAY="$gateway" S2S_PROXY_PORT="$proxy_port"
+  S2S_PROXY_TOKEN_VARIABLE=AWS_SESSION_TOKEN AWS_SESSION_TOKEN=$session_token
+  HTTP_PROXY="http://127.0.0.1:$proxy_port" NO_PROXY=localhost,127.0.0.1,169.254.169.254,169.254.170.2
+  AWS_ENDPOINT_URL="$S2S_AWS_ENDPOINT" AWS_REGION=eu-west-1 AWS_DEFAULT_REGION=eu-west-1
+  AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing)
+env -i "${fn_env[@]}" "$target/debug/s2s-mtls-proxy" serve > "$work/mocks/proxy.json" 2> "$work/proxy.log" &
+pids+=($!)
+wait_for_line "$work/mocks/proxy.json" s2s-mtls-proxy
+echo "    listening on $(field "$work/mocks/proxy.json" proxy) as $(field "$work/mocks/proxy.json" spiffe_id), gateway $gateway"
+
+echo
+echo "==> the function (examples/quickstart/function/handler.py, no s2s library) calls payments and reads its secret"
+env -i "${fn_env[@]}" "$py" "$root/examples/quickstart/function/handler.py" \
+  '{"service": "payments", "path": "/charges", "secret": "keywhiz/payments@db-password"}' > "$work/function.json"
+"$py" -c '
+import json,sys
+r=json.load(open(sys.argv[1]))
+a=r["answer"]
+print("    GET http://staging.payments.meshproxy.example.internal/charges -> %s" % r["status"])
+print("    the payments service answered: caller=%s service=%s protocol=%s" % (a.get("caller"), a.get("service"), a.get("protocol")))
+s=r["secret"]
+print("    read %s from Secrets Manager: %d characters (value not shown)" % (s["name"], s["length"]))' "$work/function.json"
+
+echo
+echo "==> and what the proxy refuses: a server presenting another app's identity"
+env -i "${fn_env[@]}" "$py" "$root/examples/quickstart/function/handler.py" '{"service": "inventory"}' > "$work/refused.json"
+"$py" -c '
+import json,sys
+r=json.load(open(sys.argv[1]))
+print("    GET http://staging.inventory.meshproxy.example.internal/ -> %s: %s" % (r["status"], str(r["answer"]).strip()))' "$work/refused.json"
