@@ -33,9 +33,10 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-echo "==> building the provider and the mocks"
-(cd "$root" && cargo build --quiet -p terraform-provider-s2s -p mock-keywhiz -p mock-registry \
-  -p mock-mesh -p cert-issuer -p keywhiz-syncer -p s2s-mtls-proxy)
+echo "==> building the provider, the mocks, the issuer, the syncer and the mTLS proxy"
+# The same build as `make build`, so that after it this is a no-op (a subset of
+# packages would resolve features differently and rebuild dependencies).
+(cd "$root" && cargo build --quiet --workspace --bins --examples)
 
 rm -rf "$work"
 mkdir -p "$work/mocks"
@@ -139,7 +140,7 @@ for name,g in s["groups"].items():
 # The mesh path: certificate, secrets, and a call through the gateway.
 # ---------------------------------------------------------------------------
 pki=$(dirname "$S2S_CA_BUNDLE")
-moto_env=(AWS_ENDPOINT_URL="$S2S_AWS_ENDPOINT")
+moto_env=(AWS_ENDPOINT_URL="$S2S_AWS_ENDPOINT" AWS_DEFAULT_REGION=eu-west-1)
 py=$venv/bin/python
 
 echo

@@ -366,7 +366,11 @@ fn the_seeds_story_from_terraform_apply_to_a_mesh_call() {
 
     // 3. The syncer, as the app, copies the app's secrets into Secrets Manager.
     let report = world.sync();
-    eprintln!("syncer report: {report}");
+    assert_eq!(report["status"], "ok", "{report}");
+    assert_eq!(
+        report["actions"]["created"], 2,
+        "both assigned secrets synced: {report}"
+    );
 
     // 4. The extension starts as in a Lambda; the function calls the mesh.
     let port = std::net::TcpListener::bind("127.0.0.1:0")
