@@ -164,10 +164,13 @@ impl Resource<S2sData> for SecretAssignmentResource {
             add_groups: vec![group.clone()],
             remove_groups: Vec::new(),
         };
+        // The group's listing is not forgotten: it still says rightly whether
+        // any other secret of this operation is granted (only its own create
+        // grants it), and re-reading it after each of N grants would cost N
+        // ever longer listings.
         let result = ctx
             .run(keywhiz.modify_secret_groups(&secret, &grant))
             .await?;
-        data.reads.forget_group_secrets(&group);
         match result {
             Ok(groups) if groups.contains(&group) => {}
             Ok(_) => {
