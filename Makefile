@@ -6,6 +6,7 @@
 #   make bench   the measured figures quoted in README.md
 #   make artifacts  reproducible Lambda zips of the syncer and the mTLS layer
 #   make release VERSION=x.y.z  the signed provider release, its mirror and registry layouts
+#   make fuzz    each fuzz target for FUZZ_SECONDS (default 60) with cargo-fuzz/libFuzzer
 
 SHELL := bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -16,7 +17,7 @@ export CHECKPOINT_DISABLE := 1
 # Keep CI's 2 cores busy but not oversubscribed by parallel Terraform runs.
 TEST_THREADS ?= 4
 
-.PHONY: demo test bench venv tools build build-release lint artifacts release clean
+.PHONY: demo test bench venv tools build build-release lint artifacts release fuzz clean
 
 venv: $(VENV)/.installed
 
@@ -63,6 +64,11 @@ artifacts: venv
 # (scripts/release.sh; CHECK=1 also proves the bytes reproducible).
 release: venv
 	VERSION="$(VERSION)" bash scripts/release.sh
+
+# The fuzz targets under libFuzzer (fuzz/README.md); `make test` replays their
+# committed corpora without a fuzzer (cargo test -p s2s-fuzz).
+fuzz:
+	bash scripts/fuzz.sh
 
 clean:
 	cargo clean

@@ -25,9 +25,11 @@ provider "s2s" {}
 module "guardrails" {
   source = "../../modules/org-guardrails"
 
-  app_ou_ids = ["ou-ab12-cd34ef56"]
-  org_id     = "o-s2sexample1"
-  root_id    = "r-ab12"
+  app_ou_ids         = ["ou-ab12-cd34ef56"]
+  central_account_id = "999999999999"
+  ci_account_id      = "888888888888"
+  org_id             = "o-s2sexample1"
+  root_id            = "r-ab12"
 }
 
 output "scp_ids" {

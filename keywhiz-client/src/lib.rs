@@ -26,4 +26,5 @@ pub use client::KeywhizClient;
 pub use content::SecretContent;
 pub use error::{Error, Result};
 pub use s2s_http::{ClientConfig, PresentedIdentity, RetryPolicy, TransportFailure};
+pub use transport::{decode_answer, status_error};
 pub use types::*;

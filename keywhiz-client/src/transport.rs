@@ -84,27 +84,20 @@ impl Transport {
         }
         let retry_after = answer.retry_after();
         let status = answer.status.as_u16();
-        let mut message = error_message(&answer.body);
         let challenge = answer
             .headers
             .get(reqwest::header::WWW_AUTHENTICATE)
-            .and_then(|v| v.to_str().ok())
-            .filter(|c| !c.is_empty());
-        if let Some(reason) = challenge {
-            message.push_str(&format!(" ({reason})"));
-        }
-        if let Some(meaning) = meaning(status, &call.path) {
-            message.push_str(&format!(": {meaning}"));
-        }
+            .and_then(|v| v.to_str().ok());
         let presented = matches!(status, 401 | 403).then(|| self.presented().to_string());
         Err((
-            Error::Status {
-                method: call.method.to_string(),
-                path: call.path.clone(),
+            status_error(
+                &call.method.to_string(),
+                &call.path,
                 status,
-                message,
+                &answer.body,
+                challenge,
                 presented,
-            },
+            ),
             retry_after,
         ))
     }
@@ -121,6 +114,52 @@ fn meaning(status: u16, path: &str) -> Option<&'static str> {
         ),
         _ => None,
     }
+}
+
+/// The error of a non-success answer: Keywhiz's message, the `WWW-Authenticate`
+/// reason of a 401 (`challenge`) and what the status means; `presented`
+/// describes our certificate (for 401 and 403).
+pub fn status_error(
+    method: &str,
+    path: &str,
+    status: u16,
+    body: &[u8],
+    challenge: Option<&str>,
+    presented: Option<String>,
+) -> Error {
+    let mut message = error_message(body);
+    if let Some(reason) = challenge.filter(|c| !c.is_empty()) {
+        message.push_str(&format!(" ({reason})"));
+    }
+    if let Some(meaning) = meaning(status, path) {
+        message.push_str(&format!(": {meaning}"));
+    }
+    Error::Status {
+        method: method.to_owned(),
+        path: path.to_owned(),
+        status,
+        message,
+        presented,
+    }
+}
+
+/// Judge a whole answer as every call does: a 2xx body decoded as `T`, any
+/// other status a [`status_error`]. Public so that the fuzz targets drive
+/// exactly this code with arbitrary bodies.
+pub fn decode_answer<T: DeserializeOwned>(
+    method: &str,
+    path: &str,
+    status: u16,
+    body: &[u8],
+) -> Result<T> {
+    if !(200..300).contains(&status) {
+        return Err(status_error(method, path, status, body, None, None));
+    }
+    serde_json::from_slice(body).map_err(|e| Error::Decode {
+        method: method.to_owned(),
+        path: path.to_owned(),
+        detail: format!("{e} (HTTP {status})"),
+    })
 }
 
 /// Keywhiz's `{"code":N,"message":"..."}` → message; 422 `{"errors":[...]}` → joined;
@@ -144,11 +183,7 @@ pub(crate) fn decode<T: DeserializeOwned>(
     path: &str,
     answer: &Response,
 ) -> Result<T> {
-    serde_json::from_slice(&answer.body).map_err(|e| Error::Decode {
-        method: method.to_string(),
-        path: path.to_owned(),
-        detail: format!("{e} (HTTP {})", answer.status.as_u16()),
-    })
+    decode_answer(method.as_str(), path, answer.status.as_u16(), &answer.body)
 }
 
 /// Percent-encode one path segment (Keywhiz names are `[A-Za-z0-9_.:-]`, but be safe).

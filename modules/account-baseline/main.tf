@@ -1,6 +1,7 @@
-# The account baseline: the CI deployer role, the permissions boundary that
-# every app role it creates must carry, and the certificate writer the central
-# issuer assumes to write s2s/<app>/tls here. Apply it once per app account before
+# The account baseline: the CI deployer role, the certificate writer the central
+# issuer assumes to write s2s/<app>/tls here, the account's Lambda code signing
+# configuration, and the permissions boundary that every app role the deployer
+# creates must carry. Apply it once per app account before
 # org-guardrails attaches platform-guard, and again (to roll out a new deployer
 # policy or boundary) as role/OrganizationAccountAccessRole: once platform-guard
 # is attached, that role is the only principal that may change the deployer and
@@ -51,6 +52,25 @@ resource "aws_iam_role_policy" "ci_deployer" {
   name   = "ci-deployer"
   role   = aws_iam_role.ci_deployer.id
   policy = data.s2s_policy.ci_deployer_identity.json
+}
+
+# Lambda code signing for every s2s function of the account: only zips signed
+# by the release profile run. Created here (by the organization's access role)
+# and not by CI: platform-guard lets only that role change code signing, and
+# makes every function CI creates name a configuration of this account, so a
+# pipeline that deploys cannot deploy code of its own.
+resource "aws_lambda_code_signing_config" "release" {
+  description = "s2s functions of ${var.app}: only releases signed by the s2s signing profile."
+
+  allowed_publishers {
+    signing_profile_version_arns = var.signing_profile_version_arns
+  }
+
+  policies {
+    untrusted_artifact_on_deployment = "Enforce"
+  }
+
+  tags = var.tags
 }
 
 # policy/platform/app-boundary: the deployer may create role/app/* only with it.

@@ -9,7 +9,7 @@ output "ci_deployer_role_name" {
 }
 
 output "app_boundary_policy_arn" {
-  description = "ARN of policy/platform/app-boundary, the permissions boundary of every role/app/<app>/* role (pass it to lambda-s2s)."
+  description = "ARN of policy/platform/app-boundary, the permissions boundary of every role/app/<app>/* role (lambda-s2s attaches it by this fixed name; the CI deployer may create app roles only with it)."
   value       = aws_iam_policy.app_boundary.arn
 }
 
@@ -27,4 +27,9 @@ output "policy_sizes" {
     cert_writer_trust    = data.s2s_policy.cert_writer_trust.size
     cert_writer_identity = data.s2s_policy.cert_writer_identity.size
   }
+}
+
+output "code_signing_config_arn" {
+  description = "ARN of the account's Lambda code signing configuration (signatures enforced): pass it to secrets-syncer and lambda-s2s as code_signing_config_arn."
+  value       = aws_lambda_code_signing_config.release.arn
 }

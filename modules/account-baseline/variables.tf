@@ -3,8 +3,8 @@ variable "app" {
   type        = string
 
   validation {
-    condition     = can(regex("^[a-z][a-z0-9-]{0,62}$", var.app))
-    error_message = "app must be a DNS label: a lower-case letter, then up to 62 lower-case letters, digits or '-'."
+    condition     = can(regex("^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$", var.app))
+    error_message = "app must be a DNS label: a lower-case letter, then up to 62 lower-case letters, digits or '-', not ending in '-'."
   }
 }
 
@@ -75,6 +75,16 @@ variable "central_account_id" {
   validation {
     condition     = can(regex("^[0-9]{12}$", var.central_account_id))
     error_message = "central_account_id must be the 12-digit AWS account ID of the issuer's account."
+  }
+}
+
+variable "signing_profile_version_arns" {
+  description = "Version ARNs of the AWS Signer profile(s) that sign s2s releases (platform AWSLambda-SHA384-ECDSA, in the release account): the only publishers the account's code signing configuration accepts."
+  type        = list(string)
+
+  validation {
+    condition     = length(var.signing_profile_version_arns) > 0 && length(var.signing_profile_version_arns) <= 20 && alltrue([for a in var.signing_profile_version_arns : can(regex("^arn:aws:signer:[a-z]{2}(-[a-z]+)+-[0-9]:[0-9]{12}:/signing-profiles/[A-Za-z0-9_]{2,64}/[A-Za-z0-9]{10}$", a))])
+    error_message = "signing_profile_version_arns must list 1-20 signing profile version ARNs (arn:aws:signer:<region>:<account>:/signing-profiles/<name>/<version>)."
   }
 }
 

@@ -83,10 +83,16 @@ resource "aws_iam_role_policy" "app" {
 resource "aws_cloudwatch_log_group" "this" {
   name              = "/aws/lambda/${var.function_name}"
   retention_in_days = var.log_retention_days
+  kms_key_id        = var.log_kms_key_arn
   tags              = var.tags
 }
 
 resource "aws_lambda_function" "this" {
+  #checkov:skip=CKV_AWS_117:VPC placement is the app team's network design; the function reaches the mesh gateway through the mTLS layer either way
+  #checkov:skip=CKV_AWS_116:a dead-letter queue belongs to how the team invokes its function (most s2s functions are invoked synchronously)
+  #checkov:skip=CKV_AWS_115:concurrency is the app team's capacity decision; the s2s layer needs none reserved
+  #checkov:skip=CKV_AWS_173:the s2s variables are names and hostnames, not secrets (those live in Secrets Manager); the AWS-managed key encrypts them
+  #checkov:skip=CKV_AWS_50:X-Ray tracing is the app team's choice
   function_name     = var.function_name
   role              = aws_iam_role.this.arn
   handler           = var.handler
@@ -101,6 +107,11 @@ resource "aws_lambda_function" "this" {
   s3_key            = var.s3_key
   s3_object_version = var.s3_object_version
 
+  # Only releases signed by the release profile run (account-baseline's
+  # configuration, enforced): replacing this function's code with unsigned
+  # code fails, whoever tries.
+  code_signing_config_arn = var.code_signing_config_arn
+
   environment {
     # The s2s variables win: the layer must see what Registry registered.
     variables = merge(var.environment_variables, local.mtls_environment, s2s_lambda_function.this.environment_variables)
@@ -111,7 +122,10 @@ resource "aws_lambda_function" "this" {
     log_group  = aws_cloudwatch_log_group.this.name
   }
 
-  tags = var.tags
+  # s2s-app marks the function as s2s's: platform-guard lets only CI change a
+  # function carrying it (it runs as a role the app's secrets trust). Last in
+  # the merge, so no caller tag can replace it.
+  tags = merge(var.tags, { "s2s-app" = var.app })
 
   depends_on = [
     aws_iam_role_policy.certificate,

@@ -3,8 +3,8 @@ variable "app" {
   type        = string
 
   validation {
-    condition     = can(regex("^[a-z][a-z0-9-]{0,62}$", var.app))
-    error_message = "app must be a DNS label: a lower-case letter, then up to 62 lower-case letters, digits or '-'."
+    condition     = can(regex("^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$", var.app))
+    error_message = "app must be a DNS label: a lower-case letter, then up to 62 lower-case letters, digits or '-', not ending in '-'."
   }
 }
 
@@ -197,10 +197,31 @@ variable "environment_variables" {
   }
 }
 
+variable "code_signing_config_arn" {
+  description = "ARN of the account's Lambda code signing configuration (account-baseline's code_signing_config_arn output): only zips signed by the release profile run. The platform-guard SCP refuses a function CI creates without one."
+  type        = string
+
+  validation {
+    condition     = can(regex("^arn:aws:lambda:[a-z]{2}(-[a-z]+)+-[0-9]:[0-9]{12}:code-signing-config:csc-[a-z0-9]{17}$", var.code_signing_config_arn))
+    error_message = "code_signing_config_arn must be a code signing configuration ARN (arn:aws:lambda:<region>:<account>:code-signing-config:csc-...)."
+  }
+}
+
+variable "log_kms_key_arn" {
+  description = "KMS key ARN that encrypts the function's log group. Null: CloudWatch Logs' own encryption."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.log_kms_key_arn == null || can(regex("^arn:aws:kms:[a-z]{2}(-[a-z]+)+-[0-9]:[0-9]{12}:key/[0-9a-f-]{36}$", var.log_kms_key_arn))
+    error_message = "log_kms_key_arn must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>), or null."
+  }
+}
+
 variable "log_retention_days" {
-  description = "Days the function's CloudWatch logs are kept (a value CloudWatch Logs accepts)."
+  description = "Days the function's CloudWatch logs are kept (a value CloudWatch Logs accepts; a year by default)."
   type        = number
-  default     = 30
+  default     = 365
 
   validation {
     condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_days)

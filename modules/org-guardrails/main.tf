@@ -5,7 +5,11 @@
 #
 # Order matters: apply account-baseline in every app account first; once
 # platform-guard is attached, only role/platform/ci-deployer may change
-# role/platform/* and the syncer function.
+# role/platform/*, role/app/*, the syncer function and the s2s functions, only
+# the organization's access role the deployer, the boundary and code signing,
+# and only AWS services assume the workload roles (the RCP: also from outside
+# the app OU; the writer only by the central issuer, the deployer only by the
+# CI runner).
 
 data "s2s_policy" "secrets_guard" {
   name = "scp/secrets-guard"
@@ -18,7 +22,9 @@ data "s2s_policy" "platform_guard" {
 data "s2s_policy" "secrets_perimeter" {
   name = "rcp/secrets-perimeter"
   parameters = {
-    org_id = var.org_id
+    org_id             = var.org_id
+    central_account_id = var.central_account_id
+    ci_account_id      = var.ci_account_id
   }
 }
 

@@ -23,6 +23,26 @@ variable "org_id" {
   }
 }
 
+variable "central_account_id" {
+  description = "The 12-digit ID of the central account whose role/platform/s2s-cert-issuer is the only principal the resource control policy lets assume a certificate writer."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[0-9]{12}$", var.central_account_id))
+    error_message = "central_account_id must be a 12-digit AWS account ID."
+  }
+}
+
+variable "ci_account_id" {
+  description = "The 12-digit ID of the CI system's account whose role/platform/ci-runner is the only principal the resource control policy lets assume a CI deployer."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[0-9]{12}$", var.ci_account_id))
+    error_message = "ci_account_id must be a 12-digit AWS account ID."
+  }
+}
+
 variable "root_id" {
   description = "ID of the organization root (r-...) the resource control policy is attached to. Null leaves the RCP out (e.g. while RCPs are not enabled in the organization)."
   type        = string

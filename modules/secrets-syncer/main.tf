@@ -6,8 +6,9 @@
 # names used here.
 
 locals {
-  function_name = "keywhiz-syncer"
-  schedule      = provider::s2s::sync_schedule(var.app)
+  function_name     = "keywhiz-syncer"
+  dead_letter_queue = "keywhiz-syncer-dead-letters"
+  schedule          = provider::s2s::sync_schedule(var.app)
 }
 
 data "s2s_policy" "trust" {
@@ -22,6 +23,17 @@ data "s2s_policy" "identity" {
   parameters = {
     account_id = var.account_id
     region     = var.region
+    app        = var.app
+  }
+}
+
+# The resource policy the syncer puts on every keywhiz/* secret it creates, and
+# puts back when missing or stale: without it an administrator of the account
+# could read every value.
+data "s2s_policy" "secret_resource" {
+  name = "iam/secret-keywhiz-resource"
+  parameters = {
+    account_id = var.account_id
     app        = var.app
   }
 }
@@ -44,10 +56,23 @@ resource "aws_iam_role_policy" "syncer" {
 resource "aws_cloudwatch_log_group" "syncer" {
   name              = "/aws/lambda/${local.function_name}"
   retention_in_days = var.log_retention_days
+  kms_key_id        = var.log_kms_key_arn
   tags              = var.tags
 }
 
+# Scheduled invocations are asynchronous: an event Lambda could not run (after
+# its retries) lands here instead of vanishing, and alarms.
+resource "aws_sqs_queue" "dead_letters" {
+  name                      = local.dead_letter_queue
+  message_retention_seconds = 1209600
+  sqs_managed_sse_enabled   = true
+  tags                      = var.tags
+}
+
 resource "aws_lambda_function" "syncer" {
+  #checkov:skip=CKV_AWS_117:the syncer reaches Keywhiz and Secrets Manager; VPC placement is the account's network design, not this module's
+  #checkov:skip=CKV_AWS_173:the environment holds no secret (URLs, the CA, the public resource policy); the AWS-managed key encrypts it
+  #checkov:skip=CKV_AWS_50:X-Ray adds nothing to a 15-minute batch job whose report is logged
   function_name     = local.function_name
   description       = "Syncs the Keywhiz secrets of ${var.app} into keywhiz/* (${local.schedule})."
   role              = aws_iam_role.syncer.arn
@@ -61,17 +86,33 @@ resource "aws_lambda_function" "syncer" {
   s3_object_version = var.artifact_object_version
   source_code_hash  = var.artifact_sha256
 
-  # One sync at a time: a slow run must not overlap the next one.
+  # A second guard beside the pinned object version: Lambda runs only zips
+  # signed by the release profile (the account's configuration, enforced,
+  # created by account-baseline; platform-guard makes CI name one).
+  code_signing_config_arn = var.code_signing_config_arn
+
+  # One sync at a time: a slow run must not overlap the next one (and two
+  # overlapping runs are harmless anyway: syncer/tests/overlap.rs).
   reserved_concurrent_executions = 1
 
+  dead_letter_config {
+    target_arn = aws_sqs_queue.dead_letters.arn
+  }
+
   environment {
-    variables = {
-      SYNCER_APP              = var.app
-      SYNCER_TRUST_DOMAIN     = var.trust_domain
-      SYNCER_KEYWHIZ_URL      = var.keywhiz_url
-      SYNCER_KEYWHIZ_CA_PEM   = var.keywhiz_ca_pem
-      SYNCER_MAX_DELETE_SHARE = tostring(var.max_delete_share)
-    }
+    variables = merge(
+      {
+        SYNCER_APP              = var.app
+        SYNCER_TRUST_DOMAIN     = var.trust_domain
+        SYNCER_KEYWHIZ_URL      = var.keywhiz_url
+        SYNCER_KEYWHIZ_CA_PEM   = var.keywhiz_ca_pem
+        SYNCER_MAX_DELETE_SHARE = tostring(var.max_delete_share)
+        SYNCER_RESOURCE_POLICY  = data.s2s_policy.secret_resource.json
+      },
+      var.delete_override_until == null ? {} : {
+        SYNCER_DELETE_OVERRIDE_UNTIL = var.delete_override_until
+      },
+    )
   }
 
   logging_config {
@@ -124,6 +165,25 @@ resource "aws_cloudwatch_metric_alarm" "failed_syncs" {
   statistic           = "Sum"
   period              = 900
   evaluation_periods  = var.failed_runs_to_alarm
+  threshold           = 1
+  comparison_operator = "GreaterThanOrEqualToThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = var.alarm_actions
+  ok_actions          = var.alarm_actions
+  tags                = var.tags
+}
+
+# An invocation Lambda gave up on (throttled past its retries, or the function
+# could not start): the event is in the dead-letter queue.
+resource "aws_cloudwatch_metric_alarm" "dead_letters" {
+  alarm_name          = "keywhiz-syncer-${var.app}-dead-letters"
+  alarm_description   = "A scheduled run of the Keywhiz syncer of ${var.app} was dropped by Lambda; the event is in the SQS queue ${local.dead_letter_queue}."
+  namespace           = "AWS/SQS"
+  metric_name         = "ApproximateNumberOfMessagesVisible"
+  dimensions          = { QueueName = aws_sqs_queue.dead_letters.name }
+  statistic           = "Maximum"
+  period              = 900
+  evaluation_periods  = 1
   threshold           = 1
   comparison_operator = "GreaterThanOrEqualToThreshold"
   treat_missing_data  = "notBreaching"

@@ -3,8 +3,8 @@ variable "app" {
   type        = string
 
   validation {
-    condition     = can(regex("^[a-z][a-z0-9-]{0,62}$", var.app))
-    error_message = "app must be a DNS label: a lower-case letter, then up to 62 lower-case letters, digits or '-'."
+    condition     = can(regex("^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$", var.app))
+    error_message = "app must be a DNS label: a lower-case letter, then up to 62 lower-case letters, digits or '-', not ending in '-'."
   }
 }
 
@@ -137,20 +137,57 @@ variable "timeout" {
 }
 
 variable "max_delete_share" {
-  description = "Largest share (0-1) of the synced secrets one run may delete; a run that would delete more refuses and fails (and alarms)."
+  description = "Largest share (0-1) of the synced secrets one run may delete; a run that would delete more deletes nothing, fails and alarms. 0: no run deletes anything by itself. A listing that removes every synced secret is refused whatever the share (see delete_override_until)."
   type        = number
   default     = 0.5
 
   validation {
-    condition     = var.max_delete_share >= 0 && var.max_delete_share < 1
-    error_message = "max_delete_share must be at least 0 and below 1 (deleting everything needs an operator run)."
+    condition     = var.max_delete_share >= 0 && var.max_delete_share <= 1
+    error_message = "max_delete_share must be between 0 and 1 (the syncer accepts exactly that range)."
+  }
+}
+
+variable "delete_override_until" {
+  description = "The large-delete override: an RFC 3339 UTC time (e.g. 2026-12-01T18:00:00Z) at most 24 hours after the plan, until which the syncer may delete any share of the synced secrets, all included. Set it in the one reviewed change that lets an intended large removal through; it expires by itself, and the next apply without it removes it. Null: the guard holds."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.delete_override_until == null || can(regex("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$", var.delete_override_until))
+    error_message = "delete_override_until must be an RFC 3339 UTC time such as 2026-12-01T18:00:00Z (what the syncer parses)."
+  }
+
+  validation {
+    condition     = var.delete_override_until == null || try(timecmp(var.delete_override_until, plantimestamp()) > 0 && timecmp(var.delete_override_until, timeadd(plantimestamp(), "24h")) <= 0, false)
+    error_message = "delete_override_until must lie in the next 24 hours: the override is for one run's review, not a standing setting."
+  }
+}
+
+variable "code_signing_config_arn" {
+  description = "ARN of the account's Lambda code signing configuration (account-baseline's code_signing_config_arn output): Lambda runs only zips signed by the release profile. The platform-guard SCP refuses a function CI creates without one."
+  type        = string
+
+  validation {
+    condition     = can(regex("^arn:aws:lambda:[a-z]{2}(-[a-z]+)+-[0-9]:[0-9]{12}:code-signing-config:csc-[a-z0-9]{17}$", var.code_signing_config_arn))
+    error_message = "code_signing_config_arn must be a code signing configuration ARN (arn:aws:lambda:<region>:<account>:code-signing-config:csc-...)."
+  }
+}
+
+variable "log_kms_key_arn" {
+  description = "KMS key ARN that encrypts the syncer's log group. Null: CloudWatch Logs' own encryption (the logs hold counts and names, never a value)."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.log_kms_key_arn == null || can(regex("^arn:aws:kms:[a-z]{2}(-[a-z]+)+-[0-9]:[0-9]{12}:key/[0-9a-f-]{36}$", var.log_kms_key_arn))
+    error_message = "log_kms_key_arn must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>), or null."
   }
 }
 
 variable "log_retention_days" {
-  description = "Days the syncer's CloudWatch logs are kept (a value CloudWatch Logs accepts)."
+  description = "Days the syncer's CloudWatch logs are kept (a value CloudWatch Logs accepts; a year by default, so a sync can be traced back)."
   type        = number
-  default     = 90
+  default     = 365
 
   validation {
     condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_days)

@@ -33,5 +33,6 @@ pub mod bundle;
 pub use bundle::Bundle;
 pub mod world;
 pub use world::World;
+pub mod chains;
 pub mod claims;
 pub mod whocan;

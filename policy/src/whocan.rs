@@ -24,6 +24,7 @@ const AUTOMATIC: &[&str] = &[
     "aws:resourceorgid",
     "aws:principalisawsservice",
     "aws:principalservicename",
+    "secretsmanager:name",
 ];
 
 /// Multivalued keys get list candidates.
@@ -48,6 +49,16 @@ pub struct Answer {
     pub allowed: Vec<(Request, Decision)>,
     /// One denied request's decision, to show what stops the principal.
     pub denied_example: Option<Decision>,
+    /// Allowed requests at the end of a chain: the steps that led there, then the
+    /// request the reached principal makes.
+    pub chains: Vec<(Vec<String>, Request, Decision)>,
+}
+
+impl Answer {
+    /// Allowed at all, directly or over a chain?
+    pub fn can(&self) -> bool {
+        !self.allowed.is_empty() || !self.chains.is_empty()
+    }
 }
 
 fn instantiate(lit: &str, world: &World, account: &str) -> String {
@@ -181,35 +192,96 @@ fn contexts(keys: &BTreeMap<String, (bool, BTreeSet<String>)>) -> Result<Vec<Con
     Ok(out)
 }
 
-/// Answers who can perform any of `actions` on `resource`, for every actor of the world.
+/// What one actor's requests came to over every context tried.
+#[derive(Debug, Clone, Default)]
+pub struct Tried {
+    /// Contexts tried.
+    pub tried: usize,
+    /// The allowed requests with their decisions.
+    pub allowed: Vec<(Request, Decision)>,
+    /// One denied request's decision.
+    pub denied: Option<Decision>,
+}
+
+/// Every allowed request of one actor for `action` on `resource`, over every relevant
+/// context. `fixed` keys are set as given (a chain's `lambda:SourceFunctionArn`), `absent`
+/// keys are never set (a session outside Lambda), and `trust` replaces the role trust
+/// policy (one the caller may rewrite).
+pub fn allowed_requests(
+    world: &World,
+    actor: &Actor,
+    action: &str,
+    resource: &str,
+    fixed: &Context,
+    absent: &[&str],
+    trust: Option<&str>,
+) -> Result<Tried> {
+    let probe = world.request(actor, action, resource, fixed);
+    let set = world.policy_set_with_trust(actor, &probe, trust)?;
+    let mut policies: Vec<&crate::model::Policy> = Vec::new();
+    for (_, ps) in set.scp.iter().chain(set.rcp.iter()) {
+        policies.extend(ps.iter().map(|p| p.policy.as_ref()));
+    }
+    policies.extend(set.identity.iter().map(|p| p.policy.as_ref()));
+    policies.extend(set.boundary.iter().map(|p| p.policy.as_ref()));
+    policies.extend(set.resource.iter().map(|p| p.policy.as_ref()));
+    let mut keys = candidates(world, actor, &probe, &policies);
+    keys.retain(|k, _| !fixed.contains(k) && !absent.iter().any(|a| a.eq_ignore_ascii_case(k)));
+    let mut out = Tried::default();
+    for ctx in contexts(&keys)? {
+        let mut ctx = ctx;
+        for (k, v) in fixed.iter() {
+            ctx.set(k, v.clone());
+        }
+        let req = world.request(actor, action, resource, &ctx);
+        let d = crate::eval::evaluate(&req, &set);
+        out.tried += 1;
+        if d.allowed {
+            out.allowed.push((req, d));
+        } else if out.denied.is_none() {
+            out.denied = Some(d);
+        }
+    }
+    Ok(out)
+}
+
+/// Answers who can perform any of `actions` on `resource`, for every actor of the world,
+/// directly or over any chain the world models ([`crate::chains`]: roles it can assume or
+/// mint, functions whose code it can replace). Roles that exist only once someone creates
+/// them are reached only through chains.
 pub fn who_can(world: &World, actions: &[String], resource: &str) -> Result<Vec<Answer>> {
     let mut out = Vec::new();
-    for actor in world.actors()? {
+    let actors = world.actors()?;
+    for actor in actors.iter().filter(|a| !a.minted) {
         let mut ans = Answer {
             actor: actor.name.clone(),
             tried: 0,
             allowed: vec![],
             denied_example: None,
+            chains: vec![],
         };
         for action in actions {
-            let probe = world.request(&actor, action, resource, &Context::new());
-            let set = world.policy_set(&actor, &probe)?;
-            let mut policies: Vec<&crate::model::Policy> = Vec::new();
-            for (_, ps) in set.scp.iter().chain(set.rcp.iter()) {
-                policies.extend(ps.iter().map(|p| p.policy.as_ref()));
+            let t = allowed_requests(world, actor, action, resource, &Context::new(), &[], None)?;
+            ans.tried += t.tried;
+            ans.allowed.extend(t.allowed);
+            if ans.denied_example.is_none() {
+                ans.denied_example = t.denied;
             }
-            policies.extend(set.identity.iter().map(|p| p.policy.as_ref()));
-            policies.extend(set.boundary.iter().map(|p| p.policy.as_ref()));
-            policies.extend(set.resource.iter().map(|p| p.policy.as_ref()));
-            let keys = candidates(world, &actor, &probe, &policies);
-            for ctx in contexts(&keys)? {
-                let req = world.request(&actor, action, resource, &ctx);
-                let d = crate::eval::evaluate(&req, &set);
-                ans.tried += 1;
-                if d.allowed {
-                    ans.allowed.push((req, d));
-                } else if ans.denied_example.is_none() {
-                    ans.denied_example = Some(d);
+        }
+        for pivot in crate::chains::reach(world, actor, &actors)? {
+            for action in actions {
+                let t = allowed_requests(
+                    world,
+                    &pivot.actor,
+                    action,
+                    resource,
+                    &pivot.fixed,
+                    &pivot.absent,
+                    None,
+                )?;
+                ans.tried += t.tried;
+                if let Some(first) = t.allowed.into_iter().next() {
+                    ans.chains.push((pivot.steps.clone(), first.0, first.1));
                 }
             }
         }
@@ -288,6 +360,12 @@ pub fn expand_actions(pattern: &str) -> Vec<String> {
         .map(|a| a.to_string())
         .collect()
 }
+
+/// The actions that return a secret's value (`read:secretsmanager`).
+pub const SECRET_VALUE_READS: &[&str] = &[
+    "secretsmanager:GetSecretValue",
+    "secretsmanager:BatchGetSecretValue",
+];
 
 /// Read-only Secrets Manager actions (for "who can write": everything else).
 pub const SECRET_READS: &[&str] = &[

@@ -50,6 +50,43 @@ struct RoleDef {
     trust: Option<String>,
     #[serde(default)]
     tags: BTreeMap<String, String>,
+    /// A role that does not exist until a principal creates it: its creator
+    /// writes its trust policy (`trust` names the worst case). Reached only
+    /// through chains (`crate::chains`), never a starting principal.
+    #[serde(default)]
+    minted: bool,
+}
+
+/// A Lambda function of the world: code that runs as `role`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct FunctionDef {
+    /// Function name (template parameters allowed, e.g. `${app}-api`).
+    pub name: String,
+    /// The world role it runs as.
+    pub role: String,
+    /// Accounts it exists in.
+    pub accounts: Vec<String>,
+    /// Its tags (seen as `aws:ResourceTag/<key>` by Lambda's API).
+    #[serde(default)]
+    pub tags: BTreeMap<String, String>,
+    /// Runs only code signed by the release profile (Lambda code signing, enforced).
+    #[serde(default)]
+    pub code_signing: bool,
+}
+
+/// One function of the world in one account.
+#[derive(Debug, Clone)]
+pub struct WorldFunction {
+    /// Its ARN.
+    pub arn: String,
+    /// The world role key it runs as.
+    pub role: String,
+    /// The account key.
+    pub account: String,
+    /// Its tags, filled in.
+    pub tags: BTreeMap<String, String>,
+    /// Code signing enforced.
+    pub code_signing: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -86,6 +123,13 @@ struct WorldFile {
     /// Resources other than secrets with a resource policy, first match wins.
     #[serde(default)]
     resources: Vec<ResourceDef>,
+    /// Lambda functions, for the chains through a function's code.
+    #[serde(default)]
+    functions: Vec<FunctionDef>,
+    /// The trust policy a principal writes into a role it creates or whose trust it may
+    /// change (the worst case: anyone).
+    #[serde(default)]
+    rewritten_trust: Option<String>,
 }
 
 /// A principal of the world that can make requests.
@@ -105,6 +149,10 @@ pub struct Actor {
     pub tags: BTreeMap<String, String>,
     /// Synthetic principals stand for "anyone else" and may carry any tags.
     pub synthetic: bool,
+    /// A role that exists only once someone creates it (reached only through chains).
+    pub minted: bool,
+    /// World role key (`syncer`), for roles.
+    pub role: Option<String>,
 }
 
 const BUILTINS: &[(&str, &str)] = &[
@@ -264,6 +312,8 @@ impl World {
                         .map(|(k, v)| Ok((k.clone(), self.fill(v, key)?)))
                         .collect::<Result<_>>()?,
                     synthetic: false,
+                    minted: def.minted,
+                    role: Some(rname.clone()),
                 });
             }
         }
@@ -279,6 +329,8 @@ impl World {
                 boundary: None,
                 tags: BTreeMap::new(),
                 synthetic: true,
+                minted: false,
+                role: None,
             });
             out.push(Actor {
                 name: format!("root@{key}"),
@@ -288,6 +340,8 @@ impl World {
                 boundary: None,
                 tags: BTreeMap::new(),
                 synthetic: true,
+                minted: false,
+                role: None,
             });
         }
         for svc in ["lambda.amazonaws.com", "ec2.amazonaws.com"] {
@@ -299,6 +353,8 @@ impl World {
                 boundary: None,
                 tags: BTreeMap::new(),
                 synthetic: true,
+                minted: false,
+                role: None,
             });
         }
         Ok(out)
@@ -368,6 +424,19 @@ impl World {
         };
         let racct = req.resource_account();
         let mut req = req;
+        // CreateSecret always sends the new secret's name; the ARN carries it
+        // with Secrets Manager's 7-character suffix.
+        if action.eq_ignore_ascii_case("secretsmanager:CreateSecret") {
+            let parts = arn::split(resource);
+            if let Some(name) = parts.get(5).and_then(|r| r.strip_prefix("secret:")) {
+                let bare = name
+                    .len()
+                    .checked_sub(7)
+                    .filter(|&i| name.is_char_boundary(i) && name[i..].starts_with('-'))
+                    .map_or(name, |i| &name[..i]);
+                req.context.set_default("secretsmanager:Name", bare);
+            }
+        }
         if in_org(&racct) {
             req.context
                 .set_default("aws:ResourceOrgID", &self.file.org_id);
@@ -377,6 +446,61 @@ impl World {
 
     /// The policies that bear on an actor's request.
     pub fn policy_set(&self, actor: &Actor, req: &Request) -> Result<PolicySet> {
+        self.policy_set_with_trust(actor, req, None)
+    }
+
+    /// Is this role (world key) one that its creator's trust policy governs?
+    pub fn is_minted(&self, role: &str) -> bool {
+        self.file.roles.get(role).is_some_and(|r| r.minted)
+    }
+
+    /// The functions of the world, with names and tags filled in per account.
+    pub fn functions(&self) -> Result<Vec<WorldFunction>> {
+        let mut out = Vec::new();
+        for f in &self.file.functions {
+            for key in &f.accounts {
+                let Some(a) = self.file.accounts.get(key) else {
+                    return Err(Error::Bundle(format!(
+                        "function {}: unknown account {key}",
+                        f.name
+                    )));
+                };
+                let arn = format!(
+                    "arn:aws:lambda:{}:{}:function:{}",
+                    self.file.region,
+                    a.id,
+                    self.fill(&f.name, key)?
+                );
+                let tags = f
+                    .tags
+                    .iter()
+                    .map(|(k, v)| Ok((k.clone(), self.fill(v, key)?)))
+                    .collect::<Result<_>>()?;
+                out.push(WorldFunction {
+                    arn,
+                    role: f.role.clone(),
+                    account: key.clone(),
+                    tags,
+                    code_signing: f.code_signing,
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    /// The name of the trust policy a creator writes (see `rewritten_trust` in world.json).
+    pub fn rewritten_trust(&self) -> Option<&str> {
+        self.file.rewritten_trust.as_deref()
+    }
+
+    /// Like [`World::policy_set`], with a role's trust policy replaced by the
+    /// named one (a trust its caller may rewrite).
+    pub fn policy_set_with_trust(
+        &self,
+        actor: &Actor,
+        req: &Request,
+        trust: Option<&str>,
+    ) -> Result<PolicySet> {
         let mut set = PolicySet::default();
         if let Some(key) = &actor.account {
             if !self.file.accounts[key].ou.is_empty() {
@@ -436,9 +560,8 @@ impl World {
                 set.resource_is_trust = true;
                 for def in self.file.roles.values() {
                     if def.accounts.contains(&rkey) && self.role_arn(def, &rkey)? == req.resource {
-                        set.resource = def
-                            .trust
-                            .as_ref()
+                        set.resource = trust
+                            .or(def.trust.as_deref())
                             .map(|t| self.named(t, &rkey))
                             .transpose()?;
                     }

@@ -127,18 +127,26 @@ fn render_refuses_missing_and_bad_params() {
     assert!(scp.contains("${aws:PrincipalAccount}"));
 }
 
-fn only(action: &str, resource: &str, allowed: &[&str]) {
-    let w = world();
-    let actions = if let Some(svc) = action.strip_prefix("write:") {
+fn actions_of(action: &str) -> Vec<String> {
+    if let Some(svc) = action.strip_prefix("write:") {
         whocan::expand_actions(&format!("{svc}:*"))
             .into_iter()
             .filter(|a| !whocan::SECRET_READS.contains(&a.as_str()))
             .collect()
+    } else if action == "read:secretsmanager" {
+        whocan::SECRET_VALUE_READS
+            .iter()
+            .map(|a| a.to_string())
+            .collect()
     } else {
         whocan::expand_actions(action)
-    };
-    let answers =
-        whocan::who_can(&w, &actions, &w.expand(resource)).unwrap_or_else(|e| panic!("{e}"));
+    }
+}
+
+/// Who can, directly or over any chain the world models, is exactly within `allowed`.
+fn only_in(w: &World, action: &str, resource: &str, allowed: &[&str]) {
+    let answers = whocan::who_can(w, &actions_of(action), &w.expand(resource))
+        .unwrap_or_else(|e| panic!("{e}"));
     assert!(answers.len() >= 15);
     for a in answers {
         if !allowed.contains(&a.actor.as_str()) {
@@ -153,8 +161,32 @@ fn only(action: &str, resource: &str, allowed: &[&str]) {
                 "{} can {action} on {resource}: {ex:?}",
                 a.actor
             );
+            assert!(
+                a.chains.is_empty(),
+                "{} can {action} on {resource} over a chain: {:?}",
+                a.actor,
+                a.chains.first().map(|c| &c.0)
+            );
         }
     }
+}
+
+fn only(action: &str, resource: &str, allowed: &[&str]) {
+    only_in(&world(), action, resource, allowed);
+}
+
+/// Lambda itself reaches the app's roles by assuming them: that is running the app.
+const LAMBDA: &str = "service:lambda.amazonaws.com";
+/// The CI system's runner reaches CI by assuming the deployer (its trust), by
+/// design; whoever administers the CI system's account can become the runner
+/// (no SCP guards the platform OU: the CI account is trusted with CI, see
+/// policies/README.md "Limits").
+const CI_SYSTEM: [&str; 3] = ["ci-runner@tooling", "other@tooling", "root@tooling"];
+
+fn ci() -> Vec<&'static str> {
+    let mut v = vec!["ci@payments"];
+    v.extend(CI_SYSTEM);
+    v
 }
 
 #[test]
@@ -171,16 +203,25 @@ fn who_can_write_the_certificate_is_only_the_writer() {
     only(
         "write:secretsmanager",
         "arn:aws:secretsmanager:{region}:{payments}:secret:s2s/payments/tls-AbCdEf",
-        &["cert-writer@payments"],
+        // The central issuer writes through the writer role it assumes; the
+        // central account's own administrators can become the issuer (no SCP
+        // guards the central account: the issuer's account is trusted with
+        // what it issues, see policies/README.md "Limits").
+        &[
+            "cert-writer@payments",
+            "issuer@central",
+            "other@central",
+            "root@central",
+        ],
     );
 }
 
 #[test]
 fn who_can_read_a_secret_is_only_the_apps_roles() {
     only(
-        "secretsmanager:GetSecretValue",
+        "read:secretsmanager",
         "arn:aws:secretsmanager:{region}:{payments}:secret:keywhiz/db-AbCdEf",
-        &["app@payments", "app-admin@payments"],
+        &["app@payments", "app-admin@payments", LAMBDA],
     );
 }
 
@@ -188,14 +229,62 @@ fn who_can_read_a_secret_is_only_the_apps_roles() {
 fn who_can_read_the_certificate_is_only_the_apps_roles_and_the_syncer() {
     // The syncer authenticates to Keywhiz as the app with this certificate.
     only(
-        "secretsmanager:GetSecretValue",
+        "read:secretsmanager",
         "arn:aws:secretsmanager:{region}:{payments}:secret:s2s/payments/tls-AbCdEf",
         &[
             "app@payments",
             "app-admin@payments",
             "cert-reader@payments",
             "syncer@payments",
+            LAMBDA,
         ],
+    );
+}
+
+#[test]
+fn who_can_create_an_app_role_is_only_ci() {
+    only(
+        "iam:CreateRole",
+        "arn:aws:iam::{payments}:role/app/payments/x",
+        &ci(),
+    );
+}
+
+/// The chains are what stops the create -> assume -> read escape: without the
+/// guardrails on sts:AssumeRole, who-can finds CI reading over a chain.
+#[test]
+fn chains_find_ci_reading_through_a_role_it_mints_when_the_assume_guards_are_gone() {
+    let mut b = Bundle::embedded().unwrap_or_else(|e| panic!("{e}"));
+    for name in ["scp/platform-guard", "rcp/secrets-perimeter"] {
+        let t = b
+            .templates
+            .get_mut(name)
+            .unwrap_or_else(|| panic!("{name}"));
+        let mut v: serde_json::Value =
+            serde_json::from_str(&t.text).unwrap_or_else(|e| panic!("{e}"));
+        if let Some(sts) = v["Statement"].as_array_mut() {
+            sts.retain(|st| st["Sid"] != "OnlyServicesAssumeWorkloadRoles");
+        }
+        t.text = v.to_string();
+    }
+    let text = std::fs::read_to_string(policies().join("claims/world.json"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let w = World::from_str(&text, &b).unwrap_or_else(|e| panic!("{e}"));
+    let answers = whocan::who_can(
+        &w,
+        &actions_of("read:secretsmanager"),
+        &w.expand("arn:aws:secretsmanager:{region}:{payments}:secret:keywhiz/db-AbCdEf"),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let ci = answers
+        .iter()
+        .find(|a| a.actor == "ci@payments")
+        .unwrap_or_else(|| panic!("no ci@payments"));
+    assert!(ci.allowed.is_empty(), "CI reads directly");
+    let steps: Vec<String> = ci.chains.iter().flat_map(|c| c.0.clone()).collect();
+    assert!(
+        steps.iter().any(|s| s.contains("sts:AssumeRole")),
+        "no chain through an assumed role: {steps:?}"
     );
 }
 
@@ -229,7 +318,7 @@ fn who_can_change_the_syncer_schedule_is_only_ci() {
         only(
             action,
             "arn:aws:events:{region}:{payments}:rule/keywhiz-syncer",
-            &["ci@payments"],
+            &ci(),
         );
     }
 }
@@ -243,12 +332,12 @@ fn who_can_change_the_syncer_function_is_only_ci() {
         "lambda:AddPermission",
         "lambda:PublishVersion",
     ] {
-        only(action, f, &["ci@payments"]);
+        only(action, f, &ci());
     }
     only(
         "iam:PassRole",
         "arn:aws:iam::{payments}:role/platform/keywhiz-syncer",
-        &["ci@payments"],
+        &ci(),
     );
 }
 

@@ -97,33 +97,19 @@ impl RegistryClient {
         if (200..300).contains(&status) {
             return Ok(a);
         }
-        let (code, message) = error_fields(&a.body);
-        let err = if status == 412 {
-            Error::Conflict {
-                method: method.to_string(),
-                path: path.to_owned(),
-                message,
-                current_etag: header_str(&a.headers, ETAG),
-            }
-        } else {
-            Error::Status {
-                method: method.to_string(),
-                path: path.to_owned(),
-                status,
-                code,
-                message,
-                presented: matches!(status, 401 | 403).then(|| self.presented().to_string()),
-            }
-        };
+        let err = status_error(
+            method.as_str(),
+            path,
+            status,
+            &a.body,
+            header_str(&a.headers, ETAG),
+            matches!(status, 401 | 403).then(|| self.presented().to_string()),
+        );
         Err((err, a.retry_after()))
     }
 
     fn decode<T: DeserializeOwned>(method: &Method, path: &str, a: &Response) -> Result<T> {
-        serde_json::from_slice(&a.body).map_err(|e| Error::Decode {
-            method: method.to_string(),
-            path: path.to_owned(),
-            detail: e.to_string(),
-        })
+        decode_answer(method.as_str(), path, a.status.as_u16(), &a.body)
     }
 
     async fn versioned<T: DeserializeOwned>(
@@ -306,6 +292,56 @@ fn header_str(h: &HeaderMap, name: reqwest::header::HeaderName) -> Option<String
     h.get(name)
         .and_then(|v: &HeaderValue| v.to_str().ok())
         .map(str::to_owned)
+}
+
+/// The error of a non-success answer: 412 is a [`Error::Conflict`] (with the
+/// current ETag), anything else a [`Error::Status`] with Registry's code and
+/// message (and, for 401 and 403, the identity we presented).
+pub fn status_error(
+    method: &str,
+    path: &str,
+    status: u16,
+    body: &[u8],
+    current_etag: Option<String>,
+    presented: Option<String>,
+) -> Error {
+    let (code, message) = error_fields(body);
+    if status == 412 {
+        Error::Conflict {
+            method: method.to_owned(),
+            path: path.to_owned(),
+            message,
+            current_etag,
+        }
+    } else {
+        Error::Status {
+            method: method.to_owned(),
+            path: path.to_owned(),
+            status,
+            code,
+            message,
+            presented,
+        }
+    }
+}
+
+/// Judge a whole answer as every call does: a 2xx body decoded as `T`, any
+/// other status a [`status_error`]. Public so that the fuzz targets drive
+/// exactly this code with arbitrary bodies.
+pub fn decode_answer<T: DeserializeOwned>(
+    method: &str,
+    path: &str,
+    status: u16,
+    body: &[u8],
+) -> Result<T> {
+    if !(200..300).contains(&status) {
+        return Err(status_error(method, path, status, body, None, None));
+    }
+    serde_json::from_slice(body).map_err(|e| Error::Decode {
+        method: method.to_owned(),
+        path: path.to_owned(),
+        detail: e.to_string(),
+    })
 }
 
 /// `{"error":{"code","message"}}` → (code, message); else the start of the body.

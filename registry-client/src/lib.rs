@@ -12,7 +12,7 @@ mod error;
 mod retry;
 mod types;
 
-pub use client::{RegistryClient, Versioned};
+pub use client::{decode_answer, status_error, RegistryClient, Versioned};
 pub use error::{Error, Result};
 pub use s2s_http::{ClientConfig, PresentedIdentity, RetryPolicy};
 pub use types::{Access, Account, App, AppSpec, Environment, Function, FunctionSpec};

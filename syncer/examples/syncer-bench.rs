@@ -3,6 +3,9 @@
 //! real SDK client (requests counted where they arrive), and the monthly
 //! Secrets Manager API cost per secret next to the seed design's.
 //!
+//! The no-op is measured twice side by side: before the secrets carry their
+//! resource policy and after (`no-op+policy`); the count must not grow.
+//!
 //! Each measured run uses a fresh `Syncer`, as a Lambda cold start would
 //! (at a 15-minute cadence nearly every run is one): it includes the one
 //! GetSecretValue of the app's certificate bundle.
@@ -14,7 +17,7 @@ use std::collections::BTreeMap;
 use std::time::Instant;
 
 use common::{name, World};
-use keywhiz_syncer::Status;
+use keywhiz_syncer::{Settings, Status};
 
 /// 4 runs an hour × 24 × 30: a 30-day month (the 2,976 is 31 days).
 const RUNS_PER_MONTH: f64 = 2_880.0;
@@ -28,8 +31,22 @@ struct Measured {
     ms: f64,
 }
 
-async fn measure(w: &World) -> Measured {
-    let syncer = w.syncer(w.settings()).await;
+/// The resource policy as the module renders it (iam/secret-keywhiz-resource
+/// for moto's account), minified.
+fn resource_policy() -> String {
+    let params = [("account_id", "123456789012"), ("app", common::APP)]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect();
+    let b = s2s_policy::Bundle::embedded().expect("bundle");
+    s2s_policy::minify(
+        &b.render("iam/secret-keywhiz-resource", &params)
+            .expect("render"),
+    )
+}
+
+async fn measure(w: &World, settings: Settings) -> Measured {
+    let syncer = w.syncer(settings).await;
     w.clear_counters();
     let t = Instant::now();
     let r = syncer.run_once().await;
@@ -82,15 +99,30 @@ async fn main() {
         let first = w.syncer(w.settings()).await.run_once().await;
         assert_eq!(first.actions.created, m as u64, "{first:?}");
 
-        let noop = measure(&w).await;
+        let noop = measure(&w, w.settings()).await;
+        let with_policy = Settings {
+            resource_policy: Some(resource_policy()),
+            ..w.settings()
+        };
+        let attach = w.syncer(with_policy.clone()).await.run_once().await;
+        assert_eq!(attach.actions.policies_repaired, m as u64, "{attach:?}");
+        let noop_policy = measure(&w, with_policy.clone()).await;
+        assert_eq!(
+            noop_policy.sm_calls, noop.sm_calls,
+            "a no-op run must cost the same with resource policies"
+        );
         let k = (m / 10).max(1);
         for i in 0..k {
             w.set_secret(&name(i * (m / k)), &format!("rotated-{i}"), BTreeMap::new())
                 .await;
         }
-        let rot = measure(&w).await;
+        let rot = measure(&w, with_policy).await;
         assert_eq!(rot.contents, k as u64);
-        for (label, x) in [("no-op", &noop), ("rotate-10%", &rot)] {
+        for (label, x) in [
+            ("no-op", &noop),
+            ("no-op+policy", &noop_policy),
+            ("rotate-10%", &rot),
+        ] {
             let (cpm, usd) = per_secret_month(x.sm_calls, m);
             println!(
                 "{:>5} {:<12} {:>9} {:>8} {:>8} {:>9.1} {:>13.1} {:>12.6} {:>8.3}x",

@@ -28,6 +28,8 @@ pub struct Done {
     pub updated: bool,
     pub restaged: bool,
     pub retagged: bool,
+    /// The resource policy was put on an existing secret (missing or stale).
+    pub policy_repaired: bool,
     pub too_large: bool,
     pub error: Option<String>,
 }
@@ -37,6 +39,8 @@ pub struct Writer<'a> {
     pub sm: &'a Client,
     pub limiter: &'a RateLimiter,
     pub recovery_window_days: i64,
+    /// The resource policy every secret carries (`iam/secret-keywhiz-resource`).
+    pub resource_policy: Option<&'a str>,
 }
 
 pub(crate) fn sdk_error<E>(e: aws_sdk_secretsmanager::error::SdkError<E>) -> String
@@ -112,6 +116,15 @@ impl Writer<'_> {
             done.restored = true;
         }
         let existing = task.existing.as_ref();
+        if task.put_policy && existing.is_some() {
+            // Before any tag write: the digest tag must never name a policy
+            // that is not in place.
+            self.put_policy(&t.sm_name).await?;
+            done.policy_repaired = true;
+            if task.step == Step::Keep {
+                return self.retag(t, existing, &t.checksum, done).await;
+            }
+        }
         match &task.step {
             Step::Keep => Ok(()),
             Step::Retag => self.retag(t, existing, &t.checksum, done).await,
@@ -137,6 +150,20 @@ impl Writer<'_> {
                     None => {
                         self.create(t, &checksum, &token, value).await?;
                         done.created = true;
+                        if task.put_policy {
+                            self.put_policy(&t.sm_name).await?;
+                            // Now the digest tag may say so.
+                            let created = Existing {
+                                tags: tags::desired(
+                                    &t.keywhiz_name,
+                                    &checksum,
+                                    t.expiry,
+                                    t.expiring,
+                                ),
+                                ..Existing::default()
+                            };
+                            self.retag(t, Some(&created), &checksum, done).await?;
+                        }
                         Ok(())
                     }
                     Some(e) => self.write(t, e, &checksum, &token, value, done).await,
@@ -152,8 +179,8 @@ impl Writer<'_> {
         token: &str,
         value: Value,
     ) -> Result<(), String> {
-        let tag_list: Vec<Tag> = t
-            .tags(checksum)
+        // Without the policy digest: that tag follows once the policy is put.
+        let tag_list: Vec<Tag> = tags::desired(&t.keywhiz_name, checksum, t.expiry, t.expiring)
             .into_iter()
             .map(|(k, v)| Tag::builder().key(k).value(v).build())
             .collect();
@@ -252,6 +279,35 @@ impl Writer<'_> {
             done.retagged = true;
         }
         Ok(())
+    }
+
+    /// Put the configured resource policy, blocking public policies (the SCP
+    /// refuses a put without `BlockPublicPolicy`).
+    async fn put_policy(&self, sm_name: &str) -> Result<(), String> {
+        let Some(policy) = self.resource_policy else {
+            return Ok(());
+        };
+        self.limiter.acquire().await;
+        self.sm
+            .put_resource_policy()
+            .secret_id(sm_name)
+            .resource_policy(policy)
+            .block_public_policy(true)
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| format!("putting the resource policy: {}", sdk_error(e)))
+    }
+
+    /// The policy a secret carries now (`None` when it has none).
+    pub async fn get_policy(&self, sm_name: &str) -> Result<Option<String>, String> {
+        self.sm
+            .get_resource_policy()
+            .secret_id(sm_name)
+            .send()
+            .await
+            .map(|o| o.resource_policy().map(str::to_owned))
+            .map_err(sdk_error)
     }
 
     async fn restore(&self, sm_name: &str) -> Result<(), String> {

@@ -57,6 +57,15 @@ pub struct SettingsArgs {
     pub max_delete_share: Option<f64>,
     #[arg(long, env = "SYNCER_ALLOW_DELETE_ALL")]
     pub allow_delete_all: Option<bool>,
+    /// RFC 3339 time until which any share may be deleted (the module's delete override).
+    #[arg(long, env = "SYNCER_DELETE_OVERRIDE_UNTIL")]
+    pub delete_override_until: Option<String>,
+    /// The resource policy (JSON) every synced secret carries.
+    #[arg(long, env = "SYNCER_RESOURCE_POLICY")]
+    pub resource_policy: Option<String>,
+    /// Read every secret's resource policy back instead of trusting its digest tag.
+    #[arg(long, env = "SYNCER_VERIFY_RESOURCE_POLICIES")]
+    pub verify_resource_policies: Option<bool>,
     #[arg(long, env = "SYNCER_RECOVERY_WINDOW_DAYS")]
     pub recovery_window_days: Option<i64>,
     #[arg(long, env = "SYNCER_EXPIRY_WARNING_DAYS")]
@@ -112,6 +121,13 @@ impl SettingsArgs {
         }
         set(&mut s.max_delete_share, a.max_delete_share);
         set(&mut s.allow_delete_all, a.allow_delete_all);
+        if a.delete_override_until.is_some() {
+            s.delete_override_until = a.delete_override_until;
+        }
+        if a.resource_policy.is_some() {
+            s.resource_policy = a.resource_policy;
+        }
+        set(&mut s.verify_resource_policies, a.verify_resource_policies);
         set(&mut s.recovery_window_days, a.recovery_window_days);
         set(&mut s.expiry_warning_days, a.expiry_warning_days);
         set(&mut s.write_tps, a.write_tps);

@@ -35,6 +35,8 @@ pub async fn run(sm: &Client, limiter: &RateLimiter, recovery_window_days: i64) 
         sm,
         limiter,
         recovery_window_days,
+        // Deletes only: no policy is put.
+        resource_policy: None,
     };
     for e in existing.iter().filter(|e| e.managed() && !e.deleted) {
         match writer.delete(&e.sm_name).await {

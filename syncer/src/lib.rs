@@ -6,7 +6,8 @@
 //!
 //! Modules, one job each: [`settings`] (what to do), [`identity`] (the app's
 //! mTLS certificate), [`source`] (Keywhiz), [`inventory`] (Secrets Manager,
-//! metadata only), [`plan`] (the pure diff), [`apply`] (writes), [`sync`]
+//! metadata only), [`plan`] (the pure diff), [`policy`] (the secrets' resource
+//! policy and its digest), [`apply`] (writes), [`sync`]
 //! (one run), [`decommission`] (the explicit removal of an app's mirror),
 //! [`report`]/[`log`]/[`metrics`] (what it did), [`cli`] and [`lambda`] (the
 //! two front ends, same code path).
@@ -21,6 +22,7 @@ pub mod lambda;
 pub mod log;
 pub mod metrics;
 pub mod plan;
+pub mod policy;
 pub mod ratelimit;
 pub mod report;
 pub mod settings;

@@ -15,11 +15,18 @@ pub struct Target {
     pub checksum: String,
     pub expiry: Option<i64>,
     pub expiring: bool,
+    /// Digest of the resource policy the secret must carry (when one is configured).
+    pub policy: Option<String>,
 }
 
 impl Target {
+    /// Every tag the secret should end with, the policy digest included.
     pub fn tags(&self, checksum: &str) -> BTreeMap<String, String> {
-        tags::desired(&self.keywhiz_name, checksum, self.expiry, self.expiring)
+        let mut t = tags::desired(&self.keywhiz_name, checksum, self.expiry, self.expiring);
+        if let Some(d) = &self.policy {
+            t.insert(tags::KEYWHIZ_POLICY.to_owned(), d.clone());
+        }
+        t
     }
 }
 
@@ -60,6 +67,8 @@ pub struct Task {
     pub step: Step,
     /// The secret as listed (absent for a create).
     pub existing: Option<Existing>,
+    /// Put the resource policy (a create, or its digest tag is missing or stale).
+    pub put_policy: bool,
 }
 
 impl Task {
@@ -108,13 +117,15 @@ impl Plan {
     }
 }
 
-/// Build the plan. `now` and `warn_secs` decide the expiry warning.
+/// Build the plan. `now` and `warn_secs` decide the expiry warning; `policy`
+/// is the digest of the resource policy every secret must carry, if any.
 pub fn plan(
     listed: &[Listed],
     existing: &[Existing],
     now: i64,
     warn_secs: i64,
     guard: DeleteGuard,
+    policy: Option<&str>,
 ) -> Plan {
     let by_name: BTreeMap<&str, &Existing> =
         existing.iter().map(|e| (e.sm_name.as_str(), e)).collect();
@@ -140,9 +151,11 @@ pub fn plan(
             expiring: l
                 .expiry
                 .is_some_and(|e| keywhiz_client::expiry::is_expiring(e, now, warn_secs)),
+            policy: policy.map(str::to_owned),
         };
         match by_name.get(target.sm_name.as_str()) {
             None => out.tasks.push(Task {
+                put_policy: policy.is_some(),
                 target,
                 restore: false,
                 step: Step::Create,
@@ -151,11 +164,15 @@ pub fn plan(
             Some(e) if !e.managed() => out.unmanaged.push(target.keywhiz_name),
             Some(e) => {
                 let step = step_for(&target, e);
+                let put_policy = policy.is_some_and(|d| {
+                    e.tags.get(tags::KEYWHIZ_POLICY).map(String::as_str) != Some(d)
+                });
                 out.tasks.push(Task {
                     target,
                     restore: e.deleted,
                     step,
                     existing: Some((*e).clone()),
+                    put_policy,
                 });
             }
         }
@@ -246,7 +263,7 @@ mod tests {
     }
 
     fn run(l: &[Listed], e: &[Existing]) -> Plan {
-        plan(l, e, NOW, 30 * DAY, DeleteGuard::default())
+        plan(l, e, NOW, 30 * DAY, DeleteGuard::default(), None)
     }
 
     fn steps(p: &Plan) -> Vec<(String, Step, bool)> {
@@ -380,7 +397,43 @@ mod tests {
             max_share: 1.0,
             allow_all: true,
         };
-        assert!(plan(&[], &all, NOW, 0, lenient).deletes_refused.is_none());
+        assert!(plan(&[], &all, NOW, 0, lenient, None)
+            .deletes_refused
+            .is_none());
+    }
+
+    #[test]
+    fn a_missing_or_stale_policy_digest_means_put_the_policy() {
+        let with = |e: &Existing| {
+            plan(
+                &[listed("s", "A")],
+                std::slice::from_ref(e),
+                NOW,
+                0,
+                DeleteGuard::default(),
+                Some("d1"),
+            )
+        };
+        let mut e = synced("s", "A");
+        let p = with(&e);
+        assert!(p.tasks[0].put_policy, "no digest tag yet");
+        assert_eq!(p.tasks[0].step, Step::Retag, "and the tag follows");
+        e.tags.insert(tags::KEYWHIZ_POLICY.into(), "d0".into());
+        assert!(with(&e).tasks[0].put_policy, "a stale digest");
+        e.tags.insert(tags::KEYWHIZ_POLICY.into(), "d1".into());
+        let p = with(&e);
+        assert!(!p.tasks[0].put_policy);
+        assert_eq!(p.tasks[0].step, Step::Keep, "a no-op needs no call");
+        let p = plan(
+            &[listed("new", "N")],
+            &[],
+            NOW,
+            0,
+            DeleteGuard::default(),
+            Some("d1"),
+        );
+        assert!(p.tasks[0].put_policy, "a create carries the policy");
+        assert!(!run(&[listed("s", "A")], &[synced("s", "A")]).tasks[0].put_policy);
     }
 
     #[test]

@@ -27,6 +27,9 @@ pub struct Actions {
     /// AWSCURRENT moved back to the syncer's version (no content needed).
     pub restaged: u64,
     pub retagged: u64,
+    /// Existing secrets whose resource policy was missing or not the configured
+    /// one, and was put back.
+    pub policies_repaired: u64,
     pub deleted: u64,
     pub unchanged: u64,
     /// Listed, then gone from Keywhiz before its content was fetched.

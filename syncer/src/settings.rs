@@ -35,10 +35,22 @@ pub struct Settings {
     pub cert_file: Option<PathBuf>,
     pub key_file: Option<PathBuf>,
     pub identity_secret: Option<String>,
-    /// Share of the synced secrets one run may delete.
+    /// Share of the synced secrets one run may delete, 0..=1 (0: a run deletes
+    /// nothing and alarms instead).
     pub max_delete_share: f64,
     /// Allow deleting every synced secret (one-off operator runs only).
     pub allow_delete_all: bool,
+    /// The large-delete override CI applies for one review (module input
+    /// `delete_override_until`): until this RFC 3339 time, runs may delete any
+    /// share, all included. Expires by itself; a later apply removes it.
+    pub delete_override_until: Option<String>,
+    /// The resource policy every synced secret carries (`iam/secret-keywhiz-resource`
+    /// rendered for the account and app). Without it an administrator of the
+    /// account could read every value.
+    pub resource_policy: Option<String>,
+    /// Read every secret's policy back (one `GetResourcePolicy` each) instead of
+    /// trusting the digest tag; for runs after a change outside the guardrails.
+    pub verify_resource_policies: bool,
     /// DeleteSecret recovery window, 7..=30 days.
     pub recovery_window_days: i64,
     /// Secrets expiring within this many days are reported and tagged.
@@ -71,6 +83,9 @@ impl Default for Settings {
             identity_secret: None,
             max_delete_share: 0.5,
             allow_delete_all: false,
+            delete_override_until: None,
+            resource_policy: None,
+            verify_resource_policies: false,
             recovery_window_days: 30,
             expiry_warning_days: 30,
             write_tps: 20.0,
@@ -142,8 +157,27 @@ impl Settings {
                 "with cert_file/key_file a CA bundle for Keywhiz is required (keywhiz_ca_file or keywhiz_ca_pem); only an identity secret can bring its own (ca_bundle)",
             ));
         }
-        if !(self.max_delete_share > 0.0 && self.max_delete_share <= 1.0) {
-            return Err(invalid("max_delete_share", "must be in (0, 1]"));
+        if !(0.0..=1.0).contains(&self.max_delete_share) {
+            return Err(invalid("max_delete_share", "must be in [0, 1]"));
+        }
+        if let Some(until) = &self.delete_override_until {
+            crate::clock::parse_rfc3339(until).ok_or_else(|| {
+                invalid(
+                    "delete_override_until",
+                    "must be an RFC 3339 UTC time such as 2026-12-01T18:00:00Z",
+                )
+            })?;
+        }
+        if let Some(p) = &self.resource_policy {
+            let ok = serde_json::from_str::<serde_json::Value>(p)
+                .ok()
+                .is_some_and(|v| v.get("Statement").is_some());
+            if !ok {
+                return Err(invalid(
+                    "resource_policy",
+                    "must be a policy document (JSON with a Statement)",
+                ));
+            }
         }
         if !(7..=30).contains(&self.recovery_window_days) {
             return Err(invalid("recovery_window_days", "must be 7..=30"));
@@ -187,7 +221,20 @@ impl Settings {
         }
     }
 
-    pub fn guard(&self) -> DeleteGuard {
+    /// The delete guard at `now` (epoch seconds): the settings', or wide open
+    /// while a delete override has not expired.
+    pub fn guard(&self, now: i64) -> DeleteGuard {
+        let overridden = self
+            .delete_override_until
+            .as_deref()
+            .and_then(crate::clock::parse_rfc3339)
+            .is_some_and(|until| now < until);
+        if overridden {
+            return DeleteGuard {
+                max_share: 1.0,
+                allow_all: true,
+            };
+        }
         DeleteGuard {
             max_share: self.max_delete_share,
             allow_all: self.allow_delete_all,
@@ -244,10 +291,31 @@ mod tests {
             ),
             (
                 Settings {
-                    max_delete_share: 0.0,
+                    max_delete_share: -0.1,
                     ..good()
                 },
                 "max_delete_share",
+            ),
+            (
+                Settings {
+                    max_delete_share: 1.5,
+                    ..good()
+                },
+                "max_delete_share",
+            ),
+            (
+                Settings {
+                    delete_override_until: Some("tomorrow".into()),
+                    ..good()
+                },
+                "delete_override_until",
+            ),
+            (
+                Settings {
+                    resource_policy: Some("{}".into()),
+                    ..good()
+                },
+                "resource_policy",
             ),
             (
                 Settings {
@@ -297,6 +365,34 @@ mod tests {
             .expect_err("files bring no CA")
             .to_string();
         assert!(e.contains("keywhiz_ca_file"), "{e}");
+    }
+
+    #[test]
+    fn the_module_s_range_is_the_syncer_s_range() {
+        // modules/secrets-syncer validates 0 <= max_delete_share <= 1: both ends run.
+        for share in [0.0, 1.0] {
+            Settings {
+                max_delete_share: share,
+                ..good()
+            }
+            .validate()
+            .expect("in range");
+        }
+    }
+
+    #[test]
+    fn a_delete_override_opens_the_guard_until_it_expires() {
+        let s = Settings {
+            delete_override_until: Some("2026-12-01T18:00:00Z".into()),
+            ..good()
+        };
+        s.validate().expect("valid");
+        let until = crate::clock::parse_rfc3339("2026-12-01T18:00:00Z").expect("time");
+        assert!(s.guard(until - 1).allow_all);
+        assert_eq!(s.guard(until - 1).max_share, 1.0);
+        assert!(!s.guard(until).allow_all, "expired");
+        assert_eq!(s.guard(until).max_share, 0.5);
+        assert!(!good().guard(0).allow_all);
     }
 
     #[test]

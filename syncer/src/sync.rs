@@ -188,7 +188,24 @@ impl Syncer {
         };
         let now = now_epoch();
         let warn_secs = keywhiz_client::expiry::window(self.settings.expiry_warning_days);
-        let p = plan(&listed, &existing, now, warn_secs, self.settings.guard());
+        let digest = match self
+            .settings
+            .resource_policy
+            .as_deref()
+            .map(crate::policy::digest)
+        {
+            Some(Ok(d)) => Some(d),
+            Some(Err(e)) => return Report::failed(format!("resource_policy: {e}")),
+            None => None,
+        };
+        let mut p = plan(
+            &listed,
+            &existing,
+            now,
+            warn_secs,
+            self.settings.guard(now),
+            digest.as_deref(),
+        );
         let mut report = Report {
             keywhiz_listed: listed.len() as u64,
             secretsmanager_listed: existing.len() as u64,
@@ -201,6 +218,15 @@ impl Syncer {
                 report.actions.deletes_refused = p.deletes.len() as u64;
             }
             return report;
+        }
+        let writer = Writer {
+            sm: &self.sm,
+            limiter: &self.limiter,
+            recovery_window_days: self.settings.recovery_window_days,
+            resource_policy: self.settings.resource_policy.as_deref(),
+        };
+        if self.settings.verify_resource_policies {
+            self.verify_policies(&writer, &mut p, &mut report).await;
         }
         // 3. Contents only for what changed, then the writes.
         let need: Vec<String> = p
@@ -228,11 +254,6 @@ impl Syncer {
             .iter()
             .filter(|t| !t.needs_content() || contents.fetched.contains_key(&t.target.keywhiz_name))
             .collect();
-        let writer = Writer {
-            sm: &self.sm,
-            limiter: &self.limiter,
-            recovery_window_days: self.settings.recovery_window_days,
-        };
         let results = self.run_tasks(&writer, &runnable, &contents.fetched).await;
         for (task, done) in runnable.iter().zip(&results) {
             tally(&mut report, task, done);
@@ -268,6 +289,38 @@ impl Syncer {
             Status::Ok
         };
         report
+    }
+
+    /// Read back the policy of every secret the digest tag says is right and
+    /// mark the ones that differ (or are missing) for a put.
+    async fn verify_policies(&self, writer: &Writer<'_>, p: &mut Plan, report: &mut Report) {
+        let Some(want) = self.settings.resource_policy.as_deref() else {
+            return;
+        };
+        for t in p
+            .tasks
+            .iter_mut()
+            .filter(|t| t.existing.is_some() && !t.put_policy)
+        {
+            match writer.get_policy(&t.target.sm_name).await {
+                Ok(Some(have)) if crate::policy::same(&have, want) => {}
+                Ok(_) => {
+                    log::warn(
+                        "secret.policy_drift",
+                        json!({"secret": t.target.keywhiz_name,
+                               "detail": "the resource policy is missing or not the configured one"}),
+                    );
+                    t.put_policy = true;
+                }
+                Err(e) => {
+                    report.actions.failed += 1;
+                    log::warn(
+                        "secret.policy_read_failed",
+                        json!({"secret": t.target.keywhiz_name, "error": e}),
+                    );
+                }
+            }
+        }
     }
 
     /// Run tasks with at most `write_concurrency` in flight; results in task order.
@@ -318,6 +371,7 @@ impl Syncer {
                 "write_drift": count(&|t| t.step == Step::Write(WriteReason::Drift)),
                 "restage": count(&|t| matches!(t.step, Step::Restage { .. })),
                 "retag": count(&|t| t.step == Step::Retag),
+                "put_policy": count(&|t| t.put_policy),
                 "restore": count(&|t| t.restore),
                 "keep": count(&|t| t.step == Step::Keep && !t.restore),
                 "delete": p.deletes.len(),
@@ -347,7 +401,13 @@ fn tally(report: &mut Report, task: &Task, done: &Done) {
     a.updated += u64::from(done.updated);
     a.restaged += u64::from(done.restaged);
     a.retagged += u64::from(done.retagged && !done.created && !done.updated);
-    let changed = done.restored || done.created || done.updated || done.restaged || done.retagged;
+    a.policies_repaired += u64::from(done.policy_repaired);
+    let changed = done.restored
+        || done.created
+        || done.updated
+        || done.restaged
+        || done.retagged
+        || done.policy_repaired;
     if done.error.is_none() && !changed {
         a.unchanged += 1;
     }

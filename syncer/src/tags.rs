@@ -19,16 +19,21 @@ pub const KEYWHIZ_EXPIRY: &str = "keywhiz-expiry";
 /// `"true"` while the secret expires within the warning window, for alarms.
 pub const KEYWHIZ_EXPIRING: &str = "keywhiz-expiring";
 
+/// Digest of the resource policy the syncer put on the secret ([`crate::policy::digest`]).
+pub const KEYWHIZ_POLICY: &str = "keywhiz-policy";
+
 /// Every key the syncer owns on a secret.
-pub const OWNED_KEYS: [&str; 5] = [
+pub const OWNED_KEYS: [&str; 6] = [
     MANAGED_BY,
     KEYWHIZ_NAME,
     KEYWHIZ_CHECKSUM,
     KEYWHIZ_EXPIRY,
     KEYWHIZ_EXPIRING,
+    KEYWHIZ_POLICY,
 ];
 
-/// The tags a synced secret should carry.
+/// The tags a synced secret should carry (without [`KEYWHIZ_POLICY`], which
+/// is set only once the policy it names is in place).
 pub fn desired(
     keywhiz_name: &str,
     checksum: &str,

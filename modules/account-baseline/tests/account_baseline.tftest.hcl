@@ -17,6 +17,7 @@ variables {
   artifact_bucket    = "s2s-artifacts-example"
   layer_account_id   = "999999999999"
   central_account_id = "999999999999"
+  signing_profile_version_arns = ["arn:aws:signer:eu-west-1:999999999999:/signing-profiles/s2s_release/AbCdEf1234"]
 }
 
 run "the_certificate_writer_is_role_platform_s2s_cert_writer" {

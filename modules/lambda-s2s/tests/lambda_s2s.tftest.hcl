@@ -27,16 +27,17 @@ override_resource {
 }
 
 variables {
-  app               = "payments"
-  environment       = "staging"
-  account_id        = "111111111111"
-  region            = "eu-west-1"
-  function_name     = "payments-api"
-  mtls_layer_arn    = "arn:aws:lambda:eu-west-1:999999999999:layer:s2s-mtls-proxy-arm64:7"
-  mesh_gateway      = "mesh-gateway.example.internal:443"
-  s3_bucket         = "s2s-artifacts-example"
-  s3_key            = "payments/payments-api/2.3.1/payments-api-arm64.zip"
-  s3_object_version = "3HL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY"
+  app                     = "payments"
+  code_signing_config_arn = "arn:aws:lambda:eu-west-1:111111111111:code-signing-config:csc-0123456789abcdef0"
+  environment             = "staging"
+  account_id              = "111111111111"
+  region                  = "eu-west-1"
+  function_name           = "payments-api"
+  mtls_layer_arn          = "arn:aws:lambda:eu-west-1:999999999999:layer:s2s-mtls-proxy-arm64:7"
+  mesh_gateway            = "mesh-gateway.example.internal:443"
+  s3_bucket               = "s2s-artifacts-example"
+  s3_key                  = "payments/payments-api/2.3.1/payments-api-arm64.zip"
+  s3_object_version       = "3HL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY"
 }
 
 run "role_lives_under_the_app_path_with_the_boundary" {

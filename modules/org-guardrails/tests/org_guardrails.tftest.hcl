@@ -8,9 +8,11 @@ mock_provider "aws" {}
 provider "s2s" {}
 
 variables {
-  app_ou_ids = ["ou-ab12-cd34ef56", "ou-ab12-gh78ij90"]
-  org_id     = "o-s2sexample1"
-  root_id    = "r-ab12"
+  app_ou_ids         = ["ou-ab12-cd34ef56", "ou-ab12-gh78ij90"]
+  org_id             = "o-s2sexample1"
+  central_account_id = "999999999999"
+  ci_account_id      = "888888888888"
+  root_id            = "r-ab12"
 }
 
 run "both_scps_on_every_app_ou_and_the_rcp_on_the_root" {

@@ -19,6 +19,7 @@ variables {
   artifact_key            = "keywhiz-syncer/0.1.0/keywhiz-syncer-aarch64.zip"
   artifact_object_version = "Qe5LhJ1rxN0c2oJm7wAuVJ7oNXlpZ3sE"
   artifact_sha256         = "n4bQgYhMfWWaL+qgxVrQFaO/TxsrC4Is0V1sFbDwCgg="
+  code_signing_config_arn = "arn:aws:lambda:eu-west-1:111111111111:code-signing-config:csc-0123456789abcdef0"
 }
 
 run "names_and_schedule_follow_the_contract" {

@@ -10,12 +10,18 @@ pub fn run(a: &Args) -> Result<u8> {
     };
     let world = super::cmd_prove::world_for(a, None)?;
     let resource = world.expand(resource);
-    let actions: Vec<String> = match action.strip_prefix("write:") {
-        Some(svc) => whocan::expand_actions(&format!("{svc}:*"))
+    let actions: Vec<String> = if let Some(svc) = action.strip_prefix("write:") {
+        whocan::expand_actions(&format!("{svc}:*"))
             .into_iter()
             .filter(|x| !whocan::SECRET_READS.contains(&x.as_str()))
-            .collect(),
-        None => whocan::expand_actions(action),
+            .collect()
+    } else if action == "read:secretsmanager" {
+        whocan::SECRET_VALUE_READS
+            .iter()
+            .map(|s| s.to_string())
+            .collect()
+    } else {
+        whocan::expand_actions(action)
     };
     if actions.is_empty() {
         bail!("no known action matches {action}");
@@ -30,7 +36,7 @@ pub fn run(a: &Args) -> Result<u8> {
     outln!("who can {} on {resource}", actions.join(", "));
     let mut violations = 0;
     for ans in &answers {
-        if ans.allowed.is_empty() {
+        if !ans.can() {
             if a.flag("all") {
                 let why = ans
                     .denied_example
@@ -62,12 +68,22 @@ pub fn run(a: &Args) -> Result<u8> {
             violations += 1;
         }
         outln!(
-            "  {:<28} ALLOWED in {} of {} requests{}",
+            "  {:<28} ALLOWED in {} of {} requests, over {} chain(s){}",
             ans.actor,
             ans.allowed.len(),
             ans.tried,
+            ans.chains.len(),
             if expected { "" } else { "  <-- not in --only" }
         );
+        for (steps, req, _) in ans.chains.iter().take(3) {
+            outln!(
+                "      chain: {} -> then as {}: {} {}",
+                steps.join(" -> "),
+                req.principal.arn,
+                req.action,
+                req.resource
+            );
+        }
         let mut shown: Vec<_> = ans.allowed.iter().collect();
         shown.sort_by_key(|(r, _)| r.context.iter().count());
         for (req, d) in shown.into_iter().take(2) {
@@ -93,7 +109,7 @@ pub fn run(a: &Args) -> Result<u8> {
             );
         }
     }
-    let never = answers.iter().filter(|a| a.allowed.is_empty()).count();
+    let never = answers.iter().filter(|a| !a.can()).count();
     outln!("{} principal(s) allowed, {never} never allowed ({} principals, including any other role of each account and any principal of another account)", answers.len() - never, answers.len());
     if !only.is_empty() {
         if violations > 0 {
