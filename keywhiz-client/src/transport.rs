@@ -91,7 +91,7 @@ impl Transport {
         let presented = matches!(status, 401 | 403).then(|| self.presented().to_string());
         Err((
             status_error(
-                &call.method.to_string(),
+                call.method.as_str(),
                 &call.path,
                 status,
                 &answer.body,
