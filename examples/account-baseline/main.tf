@@ -34,7 +34,7 @@ module "baseline" {
   artifact_bucket  = "s2s-artifacts-example"
   layer_account_id = "999999999999"
   # The account of modules/cert-issuer.
-  central_account_id = "999999999999"
+  central_account_id           = "999999999999"
   signing_profile_version_arns = ["arn:aws:signer:eu-west-1:999999999999:/signing-profiles/s2s_release/AbCdEf1234"]
   tags = {
     app = "payments"

@@ -9,14 +9,14 @@ mock_provider "aws" {}
 provider "s2s" {}
 
 variables {
-  app                = "payments"
-  account_id         = "111111111111"
-  region             = "eu-west-1"
-  ci_account_id      = "888888888888"
-  org_id             = "o-s2sexample1"
-  artifact_bucket    = "s2s-artifacts-example"
-  layer_account_id   = "999999999999"
-  central_account_id = "999999999999"
+  app                          = "payments"
+  account_id                   = "111111111111"
+  region                       = "eu-west-1"
+  ci_account_id                = "888888888888"
+  org_id                       = "o-s2sexample1"
+  artifact_bucket              = "s2s-artifacts-example"
+  layer_account_id             = "999999999999"
+  central_account_id           = "999999999999"
   signing_profile_version_arns = ["arn:aws:signer:eu-west-1:999999999999:/signing-profiles/s2s_release/AbCdEf1234"]
 }
 
