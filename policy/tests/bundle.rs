@@ -212,6 +212,8 @@ fn who_can_write_the_certificate_is_only_the_writer() {
             "issuer@central",
             "other@central",
             "root@central",
+            // Lambda runs the issuer's functions (iam/cert-issuer-trust).
+            LAMBDA,
         ],
     );
 }
