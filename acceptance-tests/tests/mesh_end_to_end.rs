@@ -27,7 +27,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use acceptance_tests::stack::{seed_secret, TRUST_DOMAIN};
+use acceptance_tests::stack::{app_secrets, TRUST_DOMAIN};
 use acceptance_tests::{
     build_profile, repo_root, target_dir, venv_dir, Provider, Stack, StackOptions, Terraform,
 };
@@ -274,13 +274,14 @@ fn write_json(path: &Path, value: &Value) {
 #[test]
 fn the_seeds_story_from_terraform_apply_to_a_mesh_call() {
     faketime();
-    let mut kw_seed = mock_keywhiz::Seed::default();
-    kw_seed
-        .secrets
-        .push(seed_secret("payments:db-password", DB_PASSWORD, 0));
-    kw_seed
-        .secrets
-        .push(seed_secret("payments-api-key", "e2e-api-key", 0));
+    // The secrets are the payments group's own, so the app may assign them.
+    let kw_seed = app_secrets(
+        "payments",
+        &[
+            ("payments:db-password", DB_PASSWORD, 0),
+            ("payments-api-key", "e2e-api-key", 0),
+        ],
+    );
     let stack = Stack::start(StackOptions {
         keywhiz_seed: Some(kw_seed),
         moto: true,
