@@ -66,9 +66,10 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 
 expiry=$(( $(date +%s) + 10 * 86400 ))
 cat > "$work/mocks/keywhiz-seed.json" <<JSON
-{"secrets": [
-  {"name": "payments:db-password", "content": "ZGVtby1kYi1wYXNzd29yZA==", "type": "password"},
-  {"name": "payments-api-key", "content": "ZGVtby1hcGkta2V5", "type": "password", "expiry": $expiry}
+{"groups": [{"name": "payments"}],
+ "secrets": [
+  {"name": "payments:db-password", "content": "ZGVtby1kYi1wYXNzd29yZA==", "type": "password", "owner": "payments"},
+  {"name": "payments-api-key", "content": "ZGVtby1hcGkta2V5", "type": "password", "expiry": $expiry, "owner": "payments"}
 ]}
 JSON
 
