@@ -7,7 +7,7 @@
 //! ACM-PCA does. Used by the tests and `make demo`; the key stays on disk in
 //! `local_ca_dir`, so it is for development only.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -43,9 +43,17 @@ pub struct LocalCa {
     /// `ca.pem` then its parents.
     chain_pem: String,
     clock: Arc<dyn Clock>,
-    recent: Mutex<HashMap<String, (i64, Issued)>>,
+    recent: Mutex<Recent>,
     requests: AtomicU64,
     issued: AtomicU64,
+}
+
+/// Tokens seen within the idempotency window, and their order of arrival
+/// (so expiring them costs only the expired ones, not a scan of all).
+#[derive(Default)]
+struct Recent {
+    by_token: HashMap<String, Issued>,
+    arrivals: VecDeque<(i64, String)>,
 }
 
 impl std::fmt::Debug for LocalCa {
@@ -130,7 +138,7 @@ impl LocalCa {
             issuer,
             chain_pem,
             clock,
-            recent: Mutex::new(HashMap::new()),
+            recent: Mutex::new(Recent::default()),
             requests: AtomicU64::new(0),
             issued: AtomicU64::new(0),
         })
@@ -198,12 +206,20 @@ impl CertificateAuthority for LocalCa {
             .recent
             .lock()
             .map_err(|_| CaError::Unavailable("lock poisoned".into()))?;
-        recent.retain(|_, (at, _)| now - *at < IDEMPOTENCY_WINDOW_SECS);
-        if let Some((_, issued)) = recent.get(&request.idempotency_token) {
+        let Recent { by_token, arrivals } = &mut *recent;
+        while let Some((at, token)) = arrivals.front() {
+            if now - *at < IDEMPOTENCY_WINDOW_SECS {
+                break;
+            }
+            by_token.remove(token);
+            arrivals.pop_front();
+        }
+        if let Some(issued) = by_token.get(&request.idempotency_token) {
             return Ok(issued.clone());
         }
         let issued = self.sign(request)?;
-        recent.insert(request.idempotency_token.clone(), (now, issued.clone()));
+        by_token.insert(request.idempotency_token.clone(), issued.clone());
+        arrivals.push_back((now, request.idempotency_token.clone()));
         Ok(issued)
     }
 
