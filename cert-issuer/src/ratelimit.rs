@@ -1,6 +1,8 @@
-//! A client-side token bucket for `IssueCertificate`: the quota (25 TPS per
-//! account and Region) is shared by every worker, so each process keeps to
-//! its share instead of leaning on throttling.
+//! A client-side pacer for `IssueCertificate`: the quota (25 TPS per account
+//! and Region) is shared by every worker, so each process keeps to its share
+//! instead of leaning on throttling. The bucket holds a single token: calls
+//! are spaced evenly from the first one, with no burst, so W workers that
+//! each keep `rate / W` never exceed `rate` together in any second.
 
 use std::time::Duration;
 
@@ -15,10 +17,10 @@ pub struct RateLimiter {
 }
 
 impl RateLimiter {
-    /// `per_second` > 0; the bucket holds at most one second's worth (at least one token).
+    /// `per_second` > 0.
     pub fn new(per_second: f64) -> Self {
         let per_second = per_second.max(0.001);
-        let burst = per_second.max(1.0);
+        let burst = 1.0;
         Self {
             per_second,
             burst,
@@ -48,15 +50,20 @@ mod tests {
     use super::*;
 
     #[tokio::test(start_paused = true)]
-    async fn holds_the_rate_after_the_burst() {
+    async fn spaces_calls_evenly_without_a_burst() {
         let rl = RateLimiter::new(20.0);
         let start = Instant::now();
+        let mut at = Vec::new();
         for _ in 0..60 {
             rl.acquire().await;
+            at.push(start.elapsed());
         }
-        // 20 from the full bucket, then 40 more at 20/s.
+        // The first at once, then one every 50 ms: 20 in any second, never more.
+        assert_eq!(at[0], Duration::ZERO);
         let took = start.elapsed();
-        assert!(took >= Duration::from_millis(1990), "{took:?}");
-        assert!(took <= Duration::from_millis(2050), "{took:?}");
+        assert!(took >= Duration::from_millis(2940), "{took:?}");
+        assert!(took <= Duration::from_millis(3000), "{took:?}");
+        let first_second = at.iter().filter(|t| **t < Duration::from_secs(1)).count();
+        assert_eq!(first_second, 20);
     }
 }
