@@ -69,6 +69,14 @@ pub struct Issuer {
     counter: CallCounter,
 }
 
+/// A planning run that stopped, and what the ledger alone still tells of the
+/// nearest expiries (so the alarm sees them while Registry is down).
+struct PlanFailure {
+    error: String,
+    min_remaining_secs: Option<i64>,
+    expiring: u64,
+}
+
 fn setup(e: impl std::fmt::Display) -> SetupError {
     SetupError(e.to_string())
 }
@@ -252,23 +260,42 @@ impl Issuer {
         );
         let mut report = match self.plan_inner(mode, enqueue).await {
             Ok(r) => r,
-            Err(e) => Report::failed(mode, e),
+            Err(f) => Report {
+                // Registry may be down for hours: the nearest expiry still
+                // reaches the alarm, from the ledger alone.
+                min_remaining_secs: f.min_remaining_secs,
+                expiring: f.expiring,
+                ..Report::failed(mode, f.error)
+            },
         };
         self.finish(&mut report, started, &before, ca_before);
         report
     }
 
-    async fn plan_inner(&self, mode: &str, enqueue: bool) -> Result<Report, String> {
-        // Registry first: if it cannot be read, nothing is issued or deleted.
-        let registry = self.registry().await?;
+    async fn plan_inner(&self, mode: &str, enqueue: bool) -> Result<Report, PlanFailure> {
+        let ledger = self.worker.ledger.all().await.map_err(|e| PlanFailure {
+            error: e.to_string(),
+            min_remaining_secs: None,
+            expiring: 0,
+        })?;
+        let now = self.worker.clock.now();
+        let left: Vec<i64> = ledger.values().map(|r| r.not_after - now).collect();
+        let fail = |error: String| PlanFailure {
+            error,
+            min_remaining_secs: left.iter().copied().min(),
+            expiring: left
+                .iter()
+                .filter(|l| **l < self.settings.alarm_secs())
+                .count() as u64,
+        };
+        // If Registry cannot be read, nothing is issued or deleted.
+        let registry = self.registry().await.map_err(fail)?;
         let listing = target::list(&registry, &self.settings.trust_domain)
             .await
-            .map_err(|e| format!("listing Registry: {e}"))?;
+            .map_err(|e| fail(format!("listing Registry: {e}")))?;
         for reason in &listing.skipped {
             log::warn("registry.skipped", json!({"reason": reason}));
         }
-        let ledger = self.worker.ledger.all().await.map_err(|e| e.to_string())?;
-        let now = self.worker.clock.now();
         let p = plan::plan(
             &listing.targets,
             &ledger,
@@ -315,7 +342,10 @@ impl Issuer {
         }
         match (&self.queue, enqueue) {
             (Some(queue), true) => {
-                let failed = queue.send_all(&p.jobs).await?;
+                let failed = queue
+                    .send_all(&p.jobs, self.settings.concurrency)
+                    .await
+                    .map_err(fail)?;
                 report.enqueued = (p.jobs.len() - failed) as u64;
                 report.failed = failed as u64;
                 if failed > 0 {

@@ -3,6 +3,7 @@
 //! Lambda event source does (receive up to 10, handle, delete the handled).
 
 use aws_sdk_sqs::types::{DeleteMessageBatchRequestEntry, SendMessageBatchRequestEntry};
+use futures_util::{stream, StreamExt};
 
 use crate::aws::{describe, retry_config, CallCounter};
 use crate::job::Job;
@@ -44,32 +45,38 @@ impl Queue {
         }
     }
 
-    /// Enqueue every job; returns how many could not be sent.
-    pub async fn send_all(&self, jobs: &[Job]) -> Result<usize, String> {
-        let mut failed = 0;
-        for chunk in jobs.chunks(10) {
-            let entries: Vec<SendMessageBatchRequestEntry> = chunk
-                .iter()
-                .enumerate()
-                .map(|(i, j)| {
-                    SendMessageBatchRequestEntry::builder()
-                        .id(i.to_string())
-                        .message_body(j.to_message())
-                        .build()
-                        .map_err(|e| e.to_string())
-                })
-                .collect::<Result<_, _>>()?;
-            let out = self
-                .client
-                .send_message_batch()
-                .queue_url(&self.url)
-                .set_entries(Some(entries))
-                .send()
-                .await
-                .map_err(|e| format!("SendMessageBatch: {}", describe(&e)))?;
-            failed += out.failed().len();
-        }
-        Ok(failed)
+    /// Enqueue every job, `in_flight` batches at a time; returns how many
+    /// could not be sent.
+    pub async fn send_all(&self, jobs: &[Job], in_flight: usize) -> Result<usize, String> {
+        let results: Vec<Result<usize, String>> = stream::iter(jobs.chunks(10))
+            .map(|chunk| self.send_batch(chunk))
+            .buffer_unordered(in_flight.max(1))
+            .collect()
+            .await;
+        results.into_iter().sum()
+    }
+
+    async fn send_batch(&self, chunk: &[Job]) -> Result<usize, String> {
+        let entries: Vec<SendMessageBatchRequestEntry> = chunk
+            .iter()
+            .enumerate()
+            .map(|(i, j)| {
+                SendMessageBatchRequestEntry::builder()
+                    .id(i.to_string())
+                    .message_body(j.to_message())
+                    .build()
+                    .map_err(|e| e.to_string())
+            })
+            .collect::<Result<_, _>>()?;
+        let out = self
+            .client
+            .send_message_batch()
+            .queue_url(&self.url)
+            .set_entries(Some(entries))
+            .send()
+            .await
+            .map_err(|e| format!("SendMessageBatch: {}", describe(&e)))?;
+        Ok(out.failed().len())
     }
 
     /// Up to 10 messages (long poll of `wait_secs`).

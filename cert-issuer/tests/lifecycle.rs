@@ -234,6 +234,44 @@ async fn flag_on_issues_renews_at_the_margin_and_flag_off_deletes() {
         "{calls:?}"
     );
 
+    // Registry down: nothing is issued or deleted and no account is touched,
+    // and the nearest expiry still reaches the alarm, from the ledger: fine
+    // an hour in, below the alarm's 6 h when renewals have failed for 7 h.
+    w.registry
+        .server()
+        .set_faults(mock_common::Faults {
+            error_rate: 1.0,
+            ..mock_common::Faults::none()
+        })
+        .expect("faults");
+    w.http.clear();
+    let r = issuer.once().await;
+    assert_eq!(
+        (r.status, r.issued, r.deleted, r.ca_requests, r.expiring),
+        (Status::Failed, 0, 0, 0, 0),
+        "{r:?}"
+    );
+    let left = r.min_remaining_secs.expect("from the ledger");
+    assert!((left - (24 * HOUR - HOUR - 60)).abs() <= 60, "{left}");
+    w.clock.set(t0 + 19 * HOUR);
+    let r = issuer.once().await;
+    assert_eq!(
+        (r.status, r.issued, r.expiring),
+        (Status::Failed, 0, 2),
+        "{r:?}"
+    );
+    let left = r.min_remaining_secs.expect("from the ledger");
+    assert!((left - (5 * HOUR - 60)).abs() <= 60, "{left}");
+    let calls = w.http.counts();
+    assert!(
+        calls.keys().all(|op| op.starts_with("dynamodb.")),
+        "Registry down: only the ledger is read, {calls:?}"
+    );
+    w.registry
+        .server()
+        .set_faults(mock_common::Faults::none())
+        .expect("faults off");
+
     // 3. At the margin: renewed, and the old certificate is still valid.
     w.clock.set(t0 + 12 * HOUR);
     let r = issuer.once().await;
