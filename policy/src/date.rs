@@ -59,3 +59,82 @@ pub fn parse_millis(s: &str) -> Option<i128> {
     }
     Some(ms)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::parse_millis;
+
+    /// 2024-02-29T00:00:00Z, computed by hand: 19782 days after 1970-01-01.
+    const LEAP_DAY: i128 = 19_782 * 86_400_000;
+
+    #[test]
+    fn accepted_inputs_and_their_instants() {
+        let h = 3_600_000;
+        for (text, want) in [
+            // Epoch seconds, as AWS documents.
+            ("0", 0),
+            ("1709164800", LEAP_DAY),
+            ("  1709164800 ", LEAP_DAY),
+            ("2024", 2_024_000),
+            // Dates and date-times.
+            ("1970-01-01", 0),
+            ("2024-02-29", LEAP_DAY),
+            ("2024-02-29T00:00:00Z", LEAP_DAY),
+            ("2024-02-29t00:00:00z", LEAP_DAY),
+            ("2024-02-29T10:00:00Z", LEAP_DAY + 10 * h),
+            ("2024-02-29T10:00:00", LEAP_DAY + 10 * h),
+            ("2024-02-29T10:30Z", LEAP_DAY + 10 * h + 30 * 60_000),
+            ("2024-02-29T10", LEAP_DAY + 10 * h),
+            ("2024-02-29T10:00:00.5Z", LEAP_DAY + 10 * h + 500),
+            ("2024-02-29T10:00:00.123456789Z", LEAP_DAY + 10 * h + 123),
+            ("2024-02-29T10:00:00.123xyz", LEAP_DAY + 10 * h + 123),
+            ("2024-02-29T10:00:00+05:00", LEAP_DAY + 5 * h),
+            ("2024-02-29T10:00:00-05:00", LEAP_DAY + 15 * h),
+            ("2024-02-29T10:00:00+05:30", LEAP_DAY + 5 * h - 30 * 60_000),
+            ("2024-02-29T10:00:00+05", LEAP_DAY + 5 * h),
+            ("2024-2-9", LEAP_DAY - 20 * 86_400_000),
+            // Before the epoch, and across the Gregorian rules (1900 is not a leap
+            // year, 2000 is).
+            ("1969-12-31T23:59:59Z", -1000),
+            ("1900-03-01", -2_203_891_200_000),
+            ("2000-03-01", 951_868_800_000),
+            ("0000-01-01", -62_167_219_200_000),
+            ("9999-12-31", 253_402_214_400_000),
+            // Out-of-range fields roll over, as they always have here.
+            ("2023-02-29", 1_677_628_800_000),
+            ("2024-02-31", LEAP_DAY + 2 * 86_400_000),
+            ("2024-02-28T24:00:00Z", LEAP_DAY),
+            ("2024-02-29T00:60:00Z", LEAP_DAY + h),
+        ] {
+            assert_eq!(parse_millis(text), Some(want), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn refused_inputs() {
+        for text in [
+            "",
+            " ",
+            "-1",
+            "+1",
+            "1.5",
+            "yesterday",
+            "2024-02",
+            "2024-02-29-01",
+            "2024-00-10",
+            "2024-13-10",
+            "2024-02-00",
+            "2024-02-32",
+            "2024-02-29T",
+            "2024-02-29Tnoon",
+            "2024-02-29T10:00:00.12x",
+            "2024-02-29T10:00:00+xx",
+            "2024-02-29T10:00:00+05:xx",
+            "2024-02-29 10:00:00",
+            "2024/02/29",
+            "-2024-02-29",
+        ] {
+            assert_eq!(parse_millis(text), None, "{text:?}");
+        }
+    }
+}
