@@ -1,20 +1,46 @@
 //! Date parsing for the Date* operators: ISO 8601 (date, date-time, offset) or epoch seconds.
+//!
+//! The calendar (days since the epoch of a civil date, the offset's range) is the `time`
+//! crate's; the lexical rules are ours, because they are laxer than any `time` format: a
+//! one-digit month or day, a date-time with only an hour, fields past their range rolling
+//! over (`2024-02-31` is 2 March, `T24:00` the next midnight), fractions cut to milliseconds.
+//! Clock fields are added in `i128` milliseconds, so no digit string can overflow.
 
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = if y >= 0 { y } else { y - 399 } / 400;
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
+use time::{Date, Month, UtcOffset};
 
 fn num(s: &str) -> Option<i64> {
     if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
     s.parse().ok()
+}
+
+const MS_PER_DAY: i128 = 86_400_000;
+
+/// Days from 1970-01-01 to `y-m-d`, with `d` (1..=31) rolling over the month's end.
+/// `None` outside the calendar `time` knows (years 0..=9999 here: ISO 8601's four digits).
+fn days_since_epoch(y: i64, m: i64, d: i64) -> Option<i128> {
+    let month = Month::try_from(u8::try_from(m).ok()?).ok()?;
+    let first = Date::from_calendar_date(i32::try_from(y).ok()?, month, 1).ok()?;
+    let epoch = Date::from_calendar_date(1970, Month::January, 1).ok()?;
+    Some(i128::from((first - epoch).whole_days()) + i128::from(d) - 1)
+}
+
+/// `+hh:mm`, `+hhmm`, `+hh` (or `-`) as seconds east of UTC, bounded as `time` bounds it.
+fn offset_secs(off: &str) -> Option<i128> {
+    let (sign, digits) = match off.split_at_checked(1)? {
+        ("+", rest) => (1, rest),
+        ("-", rest) => (-1, rest),
+        _ => return None,
+    };
+    let (h, m) = match digits.split_once(':') {
+        Some(hm) => hm,
+        None if digits.len() == 4 => digits.split_at(2),
+        None => (digits, "0"),
+    };
+    let (h, m) = (i8::try_from(num(h)?).ok()?, i8::try_from(num(m)?).ok()?);
+    let offset = UtcOffset::from_hms(sign * h, sign * m, 0).ok()?;
+    Some(i128::from(offset.whole_seconds()))
 }
 
 /// Milliseconds since the epoch, or `None` if the text is not a date AWS would accept.
@@ -29,33 +55,31 @@ pub fn parse_millis(s: &str) -> Option<i128> {
     };
     let mut dp = date.split('-');
     let (y, m, d) = (num(dp.next()?)?, num(dp.next()?)?, num(dp.next()?)?);
-    if dp.next().is_some() || !(1..=12).contains(&m) || !(1..=31).contains(&d) {
+    if dp.next().is_some() || !(1..=31).contains(&d) {
         return None;
     }
-    let mut ms = i128::from(days_from_civil(y, m, d)) * 86_400_000;
+    let mut ms = days_since_epoch(y, m, d)? * MS_PER_DAY;
     if let Some(t) = time {
-        let (clock, offset_min) = if let Some(c) = t.strip_suffix(['Z', 'z']) {
-            (c, 0i64)
+        let (clock, offset) = if let Some(c) = t.strip_suffix(['Z', 'z']) {
+            (c, 0)
         } else if let Some(i) = t.rfind(['+', '-']) {
             let (c, off) = t.split_at(i);
-            let sign = if off.starts_with('-') { -1 } else { 1 };
-            let (oh, om) = off[1..].split_once(':').unwrap_or((&off[1..], "0"));
-            (c, sign * (num(oh)? * 60 + num(om)?))
+            (c, offset_secs(off)?)
         } else {
             (t, 0)
         };
         let (hms, frac) = clock.split_once('.').unwrap_or((clock, ""));
         let mut tp = hms.split(':');
-        let h = num(tp.next()?)?;
-        let mi = num(tp.next().unwrap_or("0"))?;
-        let sec = num(tp.next().unwrap_or("0"))?;
+        let h = i128::from(num(tp.next()?)?);
+        let mi = i128::from(num(tp.next().unwrap_or("0"))?);
+        let sec = i128::from(num(tp.next().unwrap_or("0"))?);
         let frac_ms = if frac.is_empty() {
             0
         } else {
             let f: String = frac.chars().chain("000".chars()).take(3).collect();
-            num(&f)?
+            i128::from(num(&f)?)
         };
-        ms += i128::from(((h * 60 + mi - offset_min) * 60 + sec) * 1000 + frac_ms);
+        ms += ((h * 60 + mi) * 60 + sec - offset) * 1000 + frac_ms;
     }
     Some(ms)
 }
@@ -63,6 +87,8 @@ pub fn parse_millis(s: &str) -> Option<i128> {
 #[cfg(test)]
 mod tests {
     use super::parse_millis;
+    use proptest::prelude::*;
+    use time::{OffsetDateTime, UtcOffset};
 
     /// 2024-02-29T00:00:00Z, computed by hand: 19782 days after 1970-01-01.
     const LEAP_DAY: i128 = 19_782 * 86_400_000;
@@ -135,6 +161,67 @@ mod tests {
             "-2024-02-29",
         ] {
             assert_eq!(parse_millis(text), None, "{text:?}");
+        }
+    }
+
+    /// Inputs the hand-written calendar before `time` got wrong, and what they mean now.
+    #[test]
+    fn what_changed_with_time() {
+        // `+hhmm` is ISO 8601's basic offset: 5 h 30, not 530 hours.
+        assert_eq!(
+            parse_millis("2024-02-29T10:00:00+0530"),
+            parse_millis("2024-02-29T10:00:00+05:30")
+        );
+        // Offsets past what a zone can be, years past four digits, and digit strings that
+        // overflowed the arithmetic (a panic on policy text) are refused.
+        for text in [
+            "2024-02-29T10:00:00+26:00",
+            "2024-02-29T10:00:00+05:60",
+            "10000-01-01",
+            "9223372036854775807-01-01",
+            "99999999999999999999-01-01",
+        ] {
+            assert_eq!(parse_millis(text), None, "{text:?}");
+        }
+        // Clock fields roll over without overflowing, however long.
+        let hours = 99_999_999_999_999_999_i128;
+        assert_eq!(
+            parse_millis("1970-01-01T99999999999999999"),
+            Some(hours * 3_600_000)
+        );
+    }
+
+    proptest! {
+        /// Any instant of years 0..=9999, written as RFC 3339 in any offset (from `time`'s
+        /// own fields), parses back to that instant.
+        #[test]
+        fn rfc3339_from_time_parses_back(
+            secs in -62_167_219_200_i64..253_402_300_800,
+            millis in 0_u32..1000,
+            offset_min in -(23 * 60 + 59)..=(23 * 60 + 59_i32),
+            zulu in any::<bool>(),
+        ) {
+            let utc = OffsetDateTime::from_unix_timestamp(secs).unwrap_or_else(|e| panic!("{e}"));
+            let offset = UtcOffset::from_whole_seconds(offset_min * 60).unwrap_or_else(|e| panic!("{e}"));
+            let local = if zulu { utc } else { utc.to_offset(offset) };
+            prop_assume!((0..=9999).contains(&local.year()));
+            let zone = if zulu {
+                "Z".to_owned()
+            } else {
+                let (h, m, _) = offset.as_hms();
+                let sign = if offset_min < 0 { '-' } else { '+' };
+                format!("{sign}{:02}:{:02}", h.unsigned_abs(), m.unsigned_abs())
+            };
+            let text = format!(
+                "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{millis:03}{zone}",
+                local.year(),
+                u8::from(local.month()),
+                local.day(),
+                local.hour(),
+                local.minute(),
+                local.second(),
+            );
+            prop_assert_eq!(parse_millis(&text), Some(i128::from(secs) * 1000 + i128::from(millis)), "{}", text);
         }
     }
 }
