@@ -52,6 +52,53 @@ fn cli_prove_claims_passes() {
     assert!(out.contains(" passed, 0 failed"), "{out}");
 }
 
+/// `who-can ... --only` as the README shows it: exactly the syncer writes a Keywhiz mirror.
+#[test]
+fn cli_who_can_only_means_exactly_these() {
+    let who_can = |only: &str| {
+        cli(&[
+            "who-can",
+            "write:secretsmanager",
+            "arn:aws:secretsmanager:{region}:{payments}:secret:keywhiz/db-AbCdEf",
+            "--only",
+            only,
+        ])
+    };
+    let (code, out) = who_can("syncer@payments");
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("OK: exactly syncer@payments can do it"),
+        "{out}"
+    );
+    // The app's role cannot write its mirror: naming it is a failure, not an "OK".
+    let (code, out) = who_can("syncer@payments,app@payments");
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.lines()
+            .any(|l| l.contains("app@payments") && l.contains("never, but --only expects it")),
+        "{out}"
+    );
+    assert!(
+        out.contains("FAIL: 1 principal(s) differ from --only"),
+        "{out}"
+    );
+    // Someone outside the list can: a failure as before.
+    let (code, out) = who_can("app@payments");
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("<-- not in --only"), "{out}");
+    assert!(
+        out.contains("FAIL: 2 principal(s) differ from --only"),
+        "{out}"
+    );
+    // A name the world does not have (a typo) is an error, never an "OK".
+    let (code, out) = who_can("syncer@payments,sycner@payments");
+    assert_eq!(code, 2, "{out}");
+    assert!(
+        out.contains("sycner@payments, which is not a principal"),
+        "{out}"
+    );
+}
+
 #[test]
 fn claims_are_many_and_all_hold() {
     let cs = claims::load(&policies().join("claims")).unwrap_or_else(|e| panic!("{e}"));
@@ -143,11 +190,23 @@ fn actions_of(action: &str) -> Vec<String> {
     }
 }
 
-/// Who can, directly or over any chain the world models, is exactly within `allowed`.
+/// Who can, directly or over any chain the world models, is exactly `allowed`: nobody
+/// else can, and every one of them can (a guardrail that locks them out fails too).
 fn only_in(w: &World, action: &str, resource: &str, allowed: &[&str]) {
     let answers = whocan::who_can(w, &actions_of(action), &w.expand(resource))
         .unwrap_or_else(|e| panic!("{e}"));
     assert!(answers.len() >= 15);
+    for name in allowed {
+        let a = answers
+            .iter()
+            .find(|a| a.actor == *name)
+            .unwrap_or_else(|| panic!("{name} is not a principal of the world"));
+        assert!(
+            a.can(),
+            "{name} cannot {action} on {resource}: {:?}",
+            a.denied_example.as_ref().map(|d| (&d.reason, &d.deciding))
+        );
+    }
     for a in answers {
         if !allowed.contains(&a.actor.as_str()) {
             let ex = a.allowed.first().map(|(r, d)| {
@@ -229,13 +288,14 @@ fn who_can_read_a_secret_is_only_the_apps_roles() {
 
 #[test]
 fn who_can_read_the_certificate_is_only_the_apps_roles_and_the_syncer() {
-    // The syncer authenticates to Keywhiz as the app with this certificate.
+    // The syncer authenticates to Keywhiz as the app with this certificate. The app's
+    // other roles (app-admin, AdministratorAccess within the boundary) are not among the
+    // reader roles Registry lists, so the secret's resource policy keeps them out.
     only(
         "read:secretsmanager",
         "arn:aws:secretsmanager:{region}:{payments}:secret:s2s/payments/tls-AbCdEf",
         &[
             "app@payments",
-            "app-admin@payments",
             "cert-reader@payments",
             "syncer@payments",
             LAMBDA,
@@ -292,37 +352,42 @@ fn chains_find_ci_reading_through_a_role_it_mints_when_the_assume_guards_are_gon
 
 #[test]
 fn who_can_change_the_deployer_or_the_boundary_is_only_the_organizations_access_role() {
-    for resource in [
-        "arn:aws:iam::{payments}:role/platform/ci-deployer",
-        "arn:aws:iam::{payments}:policy/platform/app-boundary",
-        "arn:aws:iam::{payments}:role/OrganizationAccountAccessRole",
+    let w = world();
+    let deployer = "arn:aws:iam::{payments}:role/platform/ci-deployer";
+    let access_role = "arn:aws:iam::{payments}:role/OrganizationAccountAccessRole";
+    let boundary = "arn:aws:iam::{payments}:policy/platform/app-boundary";
+    let org_admin = ["org-admin@payments"];
+    for action in [
+        "iam:Put*",
+        "iam:Attach*",
+        "iam:Detach*",
+        "iam:UpdateAssumeRolePolicy",
+        "iam:Tag*",
     ] {
-        for action in [
-            "iam:Put*",
-            "iam:Attach*",
-            "iam:UpdateAssumeRolePolicy",
-            "iam:*PolicyVersion",
-            "iam:PassRole",
-        ] {
-            only(action, resource, &["org-admin@payments"]);
-        }
+        only_in(&w, action, deployer, &org_admin);
+        // The access role is the organization's: nobody in the account changes it, not
+        // even itself (scp/platform-guard OrgAdminChangesOnlyTheBaselineRoles).
+        only_in(&w, action, access_role, &[]);
     }
+    for action in ["iam:*PolicyVersion", "iam:DeletePolicy"] {
+        only_in(&w, action, boundary, &org_admin);
+    }
+    // Nothing runs as the deployer by being passed it; the access role passes only itself.
+    only_in(&w, "iam:PassRole", deployer, &[]);
+    only_in(&w, "iam:PassRole", access_role, &org_admin);
 }
 
 #[test]
 fn who_can_change_the_syncer_schedule_is_only_ci() {
-    for action in [
-        "events:Put*",
-        "events:DisableRule",
-        "events:Remove*",
-        "events:Delete*",
-    ] {
-        only(
-            action,
-            "arn:aws:events:{region}:{payments}:rule/keywhiz-syncer",
-            &ci(),
-        );
+    let w = world();
+    let rule = "arn:aws:events:{region}:{payments}:rule/keywhiz-syncer";
+    for action in ["events:Put*", "events:Remove*", "events:Delete*"] {
+        only_in(&w, action, rule, &ci());
     }
+    // Not even CI pauses it: its identity has no Disable/EnableRule (Terraform changes
+    // the rule with PutRule), and the SCP keeps everyone else out.
+    only_in(&w, "events:DisableRule", rule, &[]);
+    only_in(&w, "events:EnableRule", rule, &[]);
 }
 
 #[test]

@@ -111,12 +111,25 @@ pub fn run(a: &Args) -> Result<u8> {
     }
     let never = answers.iter().filter(|a| !a.can()).count();
     outln!("{} principal(s) allowed, {never} never allowed ({} principals, including any other role of each account and any principal of another account)", answers.len() - never, answers.len());
-    if !only.is_empty() {
-        if violations > 0 {
-            outln!("FAIL: {violations} principal(s) outside --only can do it");
-            return Ok(1);
-        }
-        outln!("OK: only {} can do it", only.join(", "));
+    if only.is_empty() {
+        return Ok(0);
     }
+    // `--only` is "exactly these": a name that cannot (or is not in the world) fails too,
+    // so a typo or a guardrail that locks the intended principal out is not an "OK".
+    for name in &only {
+        match answers.iter().find(|ans| &ans.actor == name) {
+            None => bail!("--only names {name}, which is not a principal of the world"),
+            Some(ans) if !ans.can() => {
+                violations += 1;
+                outln!("  {name:<28} never, but --only expects it to");
+            }
+            Some(_) => {}
+        }
+    }
+    if violations > 0 {
+        outln!("FAIL: {violations} principal(s) differ from --only");
+        return Ok(1);
+    }
+    outln!("OK: exactly {} can do it", only.join(", "));
     Ok(0)
 }
