@@ -66,7 +66,7 @@ release: venv
 	VERSION="$(VERSION)" bash scripts/release.sh
 
 # The fuzz targets under libFuzzer (fuzz/README.md); `make test` replays their
-# committed corpora without a fuzzer (cargo test -p s2s-fuzz).
+# committed corpora without a fuzzer (cargo test -p fuzz).
 fuzz:
 	bash scripts/fuzz.sh
 

@@ -9,7 +9,7 @@ RUNS="${RUNS:-9}"
 TARGET="${CARGO_TARGET_DIR:-$PWD/target}"
 BIN="$TARGET/release/s2s-policy"
 
-cargo build --quiet --release -p s2s-policy
+cargo build --quiet --release -p policy
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 

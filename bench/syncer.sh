@@ -9,7 +9,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 export S2S_VENV="${S2S_VENV:-$PWD/.venv}"
 [ $# -gt 0 ] || set -- 10 100 1000
 mkdir -p bench-out
-if ! cargo run --quiet --release -p keywhiz-syncer --example syncer-bench -- "$@" 2> bench-out/syncer.log; then
+if ! cargo run --quiet --release -p syncer --example syncer-bench -- "$@" 2> bench-out/syncer.log; then
   tail -20 bench-out/syncer.log >&2
   exit 1
 fi

@@ -40,7 +40,7 @@ export CARGO_PROFILE_RELEASE_STRIP=symbols
 export RUSTFLAGS="--remap-path-prefix=$ROOT=/s2s --remap-path-prefix=${CARGO_HOME:-$HOME/.cargo}=/cargo --remap-path-prefix=$(rustc --print sysroot)=/rust"
 
 build() { # $1 target dir, $2 triple
-  cargo zigbuild --locked --release -p keywhiz-syncer --bin syncer \
+  cargo zigbuild --locked --release -p syncer --bin syncer \
     --target "$2.$GLIBC" --target-dir "$1" >&2
 }
 
@@ -86,7 +86,7 @@ done
 # name is the name it registers under. Named by Lambda's architecture names,
 # as the layers are (s2s-mtls-proxy-arm64, -x86_64).
 build_layer() { # $1 target dir, $2 triple
-  cargo zigbuild --locked --release -p s2s-mtls-proxy --bin s2s-mtls-proxy \
+  cargo zigbuild --locked --release -p mtls-proxy --bin s2s-mtls-proxy \
     --target "$2.$GLIBC" --target-dir "$1" >&2
 }
 for t in "${TARGETS[@]}"; do

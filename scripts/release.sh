@@ -85,7 +85,7 @@ platform_of() {
 }
 
 build() { # $1 target dir, $2 triple
-  cargo zigbuild --locked --release -p terraform-provider-s2s --bin terraform-provider-s2s \
+  cargo zigbuild --locked --release -p provider --bin terraform-provider-s2s \
     --target "$2" --target-dir "$1" >&2
 }
 

@@ -22,9 +22,9 @@ use std::path::Path;
 
 use acceptance_tests::repo_root;
 use clap::CommandFactory;
-use keywhiz_syncer::cli::Cli;
-use keywhiz_syncer::Settings;
 use serde_json::Value;
+use syncer::cli::Cli;
+use syncer::Settings;
 
 fn read(rel: &str) -> String {
     fs::read_to_string(repo_root().join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
@@ -428,7 +428,7 @@ fn secrets_syncer_sets_only_settings_the_syncer_reads_in_its_range() {
         assert_eq!(s.validate().is_ok(), ok, "max_delete_share {share}");
     }
     // delete_override_until: the module's format is one the syncer parses.
-    assert!(keywhiz_syncer::clock::parse_rfc3339("2026-12-01T18:00:00Z").is_some());
+    assert!(syncer::clock::parse_rfc3339("2026-12-01T18:00:00Z").is_some());
     assert!(vars.contains(r#"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$"#));
 }
 

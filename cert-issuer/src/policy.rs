@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
-use s2s_policy::{Bundle, PolicyType, Severity};
+use policy::{Bundle, PolicyType, Severity};
 use sha2::{Digest, Sha256};
 
 use crate::target::Target;
@@ -45,13 +45,13 @@ pub fn resource_policy(target: &Target) -> Result<String, PolicyError> {
     let doc = bundle()?
         .render(TEMPLATE, &params)
         .map_err(|e| fail(e.to_string()))?;
-    if let Some(f) = s2s_policy::check(&doc, PolicyType::Resource)
+    if let Some(f) = policy::check(&doc, PolicyType::Resource)
         .into_iter()
         .find(|f| f.severity == Severity::Error)
     {
         return Err(fail(format!("{}: {}", f.code, f.message)));
     }
-    Ok(s2s_policy::minify(&doc))
+    Ok(policy::minify(&doc))
 }
 
 /// SHA-256 of the template itself: a new bundle re-attaches every policy.

@@ -12,9 +12,9 @@ use cert_issuer::clock::Clock;
 use cert_issuer::target::{Target, TargetKey};
 use cert_issuer::Status;
 use common::{chains_to_the_mesh_root, seed, spiffe, AppSeed, World, HOUR};
+use policy::eval::{NamedPolicy, PolicySet, Request, RequestPrincipal};
+use policy::{evaluate, Context, Policy};
 use registry_client::{Account, AppSpec, Environment, FunctionSpec};
-use s2s_policy::eval::{NamedPolicy, PolicySet, Request, RequestPrincipal};
-use s2s_policy::{evaluate, Context, Policy};
 
 const A1: &str = "111111111111";
 const A2: &str = "222222222222";

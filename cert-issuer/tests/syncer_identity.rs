@@ -7,9 +7,9 @@
 mod common;
 
 use common::{seed, spiffe, AppSeed, World, TRUST_DOMAIN};
-use keywhiz_syncer::{Settings as SyncerSettings, Status, Syncer};
 use mock_keywhiz::seed::{Seed, SeedClient, SeedGroup, SeedSecret};
 use mock_keywhiz::{KeywhizConfig, KeywhizMock};
+use syncer::{Settings as SyncerSettings, Status, Syncer};
 
 const A1: &str = "111111111111";
 

@@ -9,10 +9,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use arbitrary::{Result, Unstructured};
-use keywhiz_syncer::inventory::Existing;
-use keywhiz_syncer::plan::{plan, DeleteGuard, Step};
-use keywhiz_syncer::source::Listed;
-use keywhiz_syncer::tags;
+use syncer::inventory::Existing;
+use syncer::plan::{plan, DeleteGuard, Step};
+use syncer::source::Listed;
+use syncer::tags;
 
 const POOL: [&str; 8] = [
     "db-password",

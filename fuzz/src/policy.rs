@@ -3,8 +3,8 @@
 //! (identity, boundary, SCP, RCP, resource, trust) for a few requests, which
 //! must all finish with a decision.
 
-use s2s_policy::eval::PrincipalKind;
-use s2s_policy::{
+use policy::eval::PrincipalKind;
+use policy::{
     check, evaluate, minify, Context, ContextValue, NamedPolicy, Policy, PolicySet, PolicyType,
     Request, RequestPrincipal,
 };

@@ -7,7 +7,7 @@ use std::path::Path;
 #[test]
 fn every_target_passes_its_corpus() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
-    for (name, run) in s2s_fuzz::TARGETS {
+    for (name, run) in fuzz::TARGETS {
         let dir = root.join(name);
         let mut files: Vec<_> = std::fs::read_dir(&dir)
             .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))

@@ -34,7 +34,7 @@ impl KeywhizClient {
     }
 
     /// The certificate this client presents (for messages).
-    pub fn presented(&self) -> &s2s_http::PresentedIdentity {
+    pub fn presented(&self) -> &mtls_http::PresentedIdentity {
         self.t.presented()
     }
 

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use s2s_http::TransportFailure;
+use mtls_http::TransportFailure;
 
 /// A failed Keywhiz call.
 #[derive(Debug, thiserror::Error)]
@@ -100,8 +100,8 @@ impl Error {
     }
 }
 
-impl From<s2s_http::ConfigError> for Error {
-    fn from(e: s2s_http::ConfigError) -> Self {
+impl From<mtls_http::ConfigError> for Error {
+    fn from(e: mtls_http::ConfigError) -> Self {
         Error::Config(e.0)
     }
 }

@@ -25,6 +25,6 @@ mod types;
 pub use client::KeywhizClient;
 pub use content::SecretContent;
 pub use error::{Error, Result};
-pub use s2s_http::{ClientConfig, PresentedIdentity, RetryPolicy, TransportFailure};
+pub use mtls_http::{ClientConfig, PresentedIdentity, RetryPolicy, TransportFailure};
 pub use transport::{decode_answer, status_error};
 pub use types::*;

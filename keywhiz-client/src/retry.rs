@@ -1,10 +1,10 @@
 //! Which Keywhiz failures are worth another attempt (429, 5xx, transient
 //! transport failures; never a certificate problem); the policy and the loop
-//! are `s2s_http`'s.
+//! are `mtls_http`'s.
 
 use std::time::Duration;
 
-use s2s_http::{retryable_status, RetryableError};
+use mtls_http::{retryable_status, RetryableError};
 
 use crate::error::Error;
 

@@ -3,8 +3,8 @@
 
 use std::time::Duration;
 
+use mtls_http::{ClientConfig, Endpoint, Response, RetryPolicy};
 use reqwest::Method;
-use s2s_http::{ClientConfig, Endpoint, Response, RetryPolicy};
 use serde::de::DeserializeOwned;
 
 use crate::error::{Error, Result};
@@ -59,7 +59,7 @@ impl Transport {
     }
 
     /// Who this client is to Keywhiz.
-    pub fn presented(&self) -> &s2s_http::PresentedIdentity {
+    pub fn presented(&self) -> &mtls_http::PresentedIdentity {
         self.endpoint.presented()
     }
 
@@ -70,7 +70,7 @@ impl Transport {
         left: Duration,
     ) -> Result<Response, (Error, Option<Duration>)> {
         let request = self.endpoint.request(call.method.clone(), &call.path, left);
-        let answer = s2s_http::exchange(request, body).await.map_err(|source| {
+        let answer = mtls_http::exchange(request, body).await.map_err(|source| {
             let err = Error::Transport {
                 method: call.method.to_string(),
                 path: call.path.clone(),
@@ -188,7 +188,7 @@ pub(crate) fn decode<T: DeserializeOwned>(
 
 /// Percent-encode one path segment (Keywhiz names are `[A-Za-z0-9_.:-]`, but be safe).
 pub(crate) fn seg(name: &str) -> String {
-    s2s_http::path_segment(name, b":")
+    mtls_http::path_segment(name, b":")
 }
 
 /// Helper so API methods read as one line each.

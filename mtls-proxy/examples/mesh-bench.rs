@@ -22,11 +22,11 @@ use bytes::Bytes;
 use http_body_util::{BodyExt, Empty};
 use hyper_util::rt::TokioIo;
 use mock_mesh::{MeshOptions, Sandbox, Service, TestMesh};
-use s2s_core::Environment;
-use s2s_mtls_proxy::{
+use mtls_proxy::{
     full_body, Addressing, CertificateHolder, MemorySource, MeshClient, MeshClientConfig,
     RefreshPolicy,
 };
+use s2s_core::Environment;
 
 const ORDERS: &str = "spiffe://example.internal/orders";
 const TOKEN: &str = "bench-session-token";
@@ -196,7 +196,7 @@ fn vm_hwm_kb(pid: u32) -> u64 {
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
-    s2s_mtls_proxy::log::set_level(s2s_mtls_proxy::log::Level::Warn);
+    mtls_proxy::log::set_level(mtls_proxy::log::Level::Warn);
     let moto = tokio::task::spawn_blocking(Moto::start)
         .await
         .expect("moto");

@@ -9,12 +9,10 @@ use std::time::Duration;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
-use s2s_mtls_proxy::extension::{self, ExtensionsApi, Running};
-use s2s_mtls_proxy::proxy::Proxy;
-use s2s_mtls_proxy::settings::{Resolved, Settings};
-use s2s_mtls_proxy::{
-    log, BundleSource, CertificateHolder, FileSource, MeshClient, MeshClientConfig,
-};
+use mtls_proxy::extension::{self, ExtensionsApi, Running};
+use mtls_proxy::proxy::Proxy;
+use mtls_proxy::settings::{Resolved, Settings};
+use mtls_proxy::{log, BundleSource, CertificateHolder, FileSource, MeshClient, MeshClientConfig};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
@@ -198,7 +196,7 @@ async fn start(
 #[cfg(feature = "secrets-manager")]
 fn secrets_manager(secret: &str) -> anyhow::Result<Arc<dyn BundleSource>> {
     Ok(Arc::new(
-        s2s_mtls_proxy::secretsmanager::SecretsManagerSource::new(secret),
+        mtls_proxy::secretsmanager::SecretsManagerSource::new(secret),
     ))
 }
 

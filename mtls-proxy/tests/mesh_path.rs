@@ -13,7 +13,7 @@ use cert_bundle::CertBundle;
 use common::{exchange, start_proxy};
 use mock_common::TestPki;
 use mock_mesh::{MeshOptions, Service, TestMesh};
-use s2s_mtls_proxy::{Clock, MemorySource, RefreshPolicy};
+use mtls_proxy::{Clock, MemorySource, RefreshPolicy};
 
 const TD: &str = "example.internal";
 const ORDERS: &str = "spiffe://example.internal/orders";
@@ -344,7 +344,7 @@ struct Shifted(AtomicI64);
 
 impl Clock for Shifted {
     fn now(&self) -> i64 {
-        s2s_mtls_proxy::SystemClock.now() + self.0.load(Ordering::Relaxed)
+        mtls_proxy::SystemClock.now() + self.0.load(Ordering::Relaxed)
     }
 }
 

@@ -1,6 +1,6 @@
 //! The bundle passes its own checks and claims; `check` and `prove` as a user runs them.
 
-use s2s_policy::{bundle::EMBEDDED, claims, whocan, Bundle, Severity, World};
+use policy::{bundle::EMBEDDED, claims, whocan, Bundle, Severity, World};
 use std::io::Read;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
@@ -469,7 +469,7 @@ fn ci_deployer_trust_names_the_runner_of_the_ci_account() {
         .render("iam/ci-deployer-trust", &p)
         .unwrap_or_else(|e| panic!("{e}"));
     assert!(out.contains("arn:aws:iam::888888888888:role/platform/ci-runner"));
-    assert!(s2s_policy::check(&out, s2s_policy::PolicyType::Trust).is_empty());
+    assert!(policy::check(&out, policy::PolicyType::Trust).is_empty());
 }
 
 #[test]

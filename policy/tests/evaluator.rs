@@ -1,8 +1,8 @@
 //! Decision logic: explicit deny, SCP levels, RCPs, NotAction/NotResource, resource policies
 //! in and across accounts, boundaries, trust policies, the Deny+NotPrincipal trap.
 
-use s2s_policy::eval::{NamedPolicy, PolicySet, Reason, Request, RequestPrincipal};
-use s2s_policy::{evaluate, Context, Policy};
+use policy::eval::{NamedPolicy, PolicySet, Reason, Request, RequestPrincipal};
+use policy::{evaluate, Context, Policy};
 
 const ROLE: &str = "arn:aws:iam::111111111111:role/team/worker";
 const SECRET: &str = "arn:aws:secretsmanager:eu-west-1:111111111111:secret:db-AbCdEf";

@@ -1,6 +1,6 @@
 //! Each lint fires on the trap it is named after, and not on the clean bundle.
 
-use s2s_policy::{check, PolicyType, Severity};
+use policy::{check, PolicyType, Severity};
 
 fn codes(doc: &str, t: PolicyType) -> Vec<String> {
     check(doc, t).into_iter().map(|f| f.code).collect()

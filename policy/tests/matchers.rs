@@ -1,7 +1,7 @@
 //! Property tests: the wildcard and ARN matchers agree with a simple backtracking reference.
 
+use policy::{arn, pattern};
 use proptest::prelude::*;
-use s2s_policy::{arn, pattern};
 
 /// Reference: plain recursive backtracking over bytes.
 fn reference_glob(p: &[char], t: &[char]) -> bool {

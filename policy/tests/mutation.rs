@@ -1,7 +1,7 @@
 //! Mutates each guardrail of the bundle and shows that `prove` catches it: every statement
 //! dropped, every Allow's Resource widened to "*", every Deny's Resource narrowed to nothing.
 
-use s2s_policy::{claims, Bundle, World};
+use policy::{claims, Bundle, World};
 use serde_json::Value;
 use std::path::PathBuf;
 

@@ -94,7 +94,7 @@ where
             format!("{endpoint} did not answer in time")
         }
         SdkError::DispatchFailure(_) => {
-            format!("cannot reach {endpoint}: {}", s2s_http::chain(e))
+            format!("cannot reach {endpoint}: {}", mtls_http::chain(e))
         }
         SdkError::TimeoutError(_) => format!(
             "{endpoint} did not answer within {} s (request_timeout_seconds)",
@@ -108,6 +108,6 @@ where
                 err.message().unwrap_or("no message")
             )
         }
-        _ => s2s_http::chain(e),
+        _ => mtls_http::chain(e),
     }
 }

@@ -4,8 +4,8 @@
 use std::time::Duration;
 
 use keywhiz_client::KeywhizClient;
+use mtls_http::{ClientConfig, RetryPolicy};
 use registry_client::RegistryClient;
-use s2s_http::{ClientConfig, RetryPolicy};
 use tfplugin::Diagnostics;
 
 use crate::settings::{Settings, TlsIdentity};
@@ -142,10 +142,10 @@ pub fn keywhiz_error(summary: &str, e: &keywhiz_client::Error) -> Diagnostics {
 /// Which provider setting a failure points at.
 fn advice(
     system: &str,
-    failure: Option<&s2s_http::TransportFailure>,
+    failure: Option<&mtls_http::TransportFailure>,
     status: Option<u16>,
 ) -> String {
-    use s2s_http::FailureKind;
+    use mtls_http::FailureKind;
     match (failure.map(|f| f.kind), status) {
         (Some(FailureKind::ServerCertificate), _) => format!(" Check `ca_bundle` (S2S_CA_BUNDLE): it must hold the CA that issued {system}'s server certificate."),
         (Some(FailureKind::ClientCertificateRefused), _) => format!(" Check `client_certificate` (S2S_CLIENT_CERTIFICATE): {system} must trust its issuer and accept it."),

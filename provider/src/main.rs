@@ -6,8 +6,8 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     tfplugin::serve_with_version(
-        s2s_provider::S2sProvider,
-        s2s_provider::PROVIDER_ADDRESS,
+        provider::S2sProvider,
+        provider::PROVIDER_ADDRESS,
         env!("CARGO_PKG_VERSION"),
     )
 }

@@ -153,12 +153,12 @@ fn check_identity(settings: &Settings) -> Result<(), Diagnostics> {
     let Some(id) = &settings.identity else {
         return Ok(());
     };
-    let now = s2s_http::now_unix();
+    let now = mtls_http::now_unix();
     let (attribute, message) =
-        match s2s_http::inspect(id.certificate_pem.as_bytes(), id.key_pem.as_bytes(), now) {
+        match mtls_http::inspect(id.certificate_pem.as_bytes(), id.key_pem.as_bytes(), now) {
             Ok(_) => return Ok(()),
-            Err(s2s_http::IdentityError::Key(m)) => ("client_key", m),
-            Err(s2s_http::IdentityError::Certificate(m)) => ("client_certificate", m),
+            Err(mtls_http::IdentityError::Key(m)) => ("client_key", m),
+            Err(mtls_http::IdentityError::Certificate(m)) => ("client_certificate", m),
         };
     Err(Diagnostics::attribute_error(
         AttributePath::attr(attribute),

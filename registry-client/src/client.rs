@@ -2,9 +2,9 @@
 
 use std::time::Duration;
 
+use mtls_http::{ClientConfig, Endpoint, Response, RetryPolicy};
 use reqwest::header::{HeaderMap, HeaderValue, ETAG, IF_MATCH, IF_NONE_MATCH};
 use reqwest::Method;
-use s2s_http::{ClientConfig, Endpoint, Response, RetryPolicy};
 use serde::de::DeserializeOwned;
 
 use crate::error::{Error, Result};
@@ -41,7 +41,7 @@ impl std::fmt::Debug for RegistryClient {
 }
 
 fn seg(s: &str) -> String {
-    s2s_http::path_segment(s, b"")
+    mtls_http::path_segment(s, b"")
 }
 
 impl RegistryClient {
@@ -66,7 +66,7 @@ impl RegistryClient {
     }
 
     /// The certificate this client presents.
-    pub fn presented(&self) -> &s2s_http::PresentedIdentity {
+    pub fn presented(&self) -> &mtls_http::PresentedIdentity {
         self.endpoint.presented()
     }
 
@@ -84,7 +84,7 @@ impl RegistryClient {
             Pre::Create => req = req.header(IF_NONE_MATCH, "*"),
             Pre::Match(tag) => req = req.header(IF_MATCH, tag),
         }
-        let a = s2s_http::exchange(req, body).await.map_err(|source| {
+        let a = mtls_http::exchange(req, body).await.map_err(|source| {
             let err = Error::Transport {
                 method: method.to_string(),
                 path: path.to_owned(),

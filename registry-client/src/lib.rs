@@ -14,5 +14,5 @@ mod types;
 
 pub use client::{decode_answer, status_error, RegistryClient, Versioned};
 pub use error::{Error, Result};
-pub use s2s_http::{ClientConfig, PresentedIdentity, RetryPolicy};
+pub use mtls_http::{ClientConfig, PresentedIdentity, RetryPolicy};
 pub use types::{Access, Account, App, AppSpec, Environment, Function, FunctionSpec};

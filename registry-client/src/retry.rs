@@ -1,9 +1,9 @@
 //! Which Registry failures are worth another attempt (never 412: that is
-//! [`Error::Conflict`]); the policy and the loop are `s2s_http`'s.
+//! [`Error::Conflict`]); the policy and the loop are `mtls_http`'s.
 
 use std::time::Duration;
 
-use s2s_http::{retryable_status, RetryableError};
+use mtls_http::{retryable_status, RetryableError};
 
 use crate::error::Error;
 

@@ -17,7 +17,7 @@ use std::collections::BTreeMap;
 use std::time::Instant;
 
 use common::{name, World};
-use keywhiz_syncer::{Settings, Status};
+use syncer::{Settings, Status};
 
 /// 4 runs an hour × 24 × 30: a 30-day month (the 2,976 is 31 days).
 const RUNS_PER_MONTH: f64 = 2_880.0;
@@ -38,8 +38,8 @@ fn resource_policy() -> String {
         .into_iter()
         .map(|(k, v)| (k.to_owned(), v.to_owned()))
         .collect();
-    let b = s2s_policy::Bundle::embedded().expect("bundle");
-    s2s_policy::minify(
+    let b = policy::Bundle::embedded().expect("bundle");
+    policy::minify(
         &b.render("iam/secret-keywhiz-resource", &params)
             .expect("render"),
     )

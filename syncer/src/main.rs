@@ -3,8 +3,8 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use keywhiz_syncer::cli::{Cli, Command};
-use keywhiz_syncer::{lambda, load_sdk_config, Status, Syncer};
+use syncer::cli::{Cli, Command};
+use syncer::{lambda, load_sdk_config, Status, Syncer};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -46,7 +46,7 @@ async fn run(command: Command) -> ExitCode {
     let settings = match args.resolve() {
         Ok(s) => s,
         Err(e) => {
-            keywhiz_syncer::log::error(
+            syncer::log::error(
                 "config.invalid",
                 serde_json::json!({"error": e.to_string()}),
             );
@@ -60,7 +60,7 @@ async fn run(command: Command) -> ExitCode {
         return match Box::pin(lambda::serve(syncer)).await {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
-                keywhiz_syncer::log::error(
+                syncer::log::error(
                     "lambda.runtime",
                     serde_json::json!({"error": e.to_string()}),
                 );

@@ -7,12 +7,12 @@ mod common;
 use std::collections::BTreeMap;
 
 use common::{name, World};
-use keywhiz_syncer::Status;
 use mock_common::Faults;
+use syncer::Status;
 
 const M: usize = 60;
 
-async fn converge(w: &World, syncer: &keywhiz_syncer::Syncer, what: &str) -> usize {
+async fn converge(w: &World, syncer: &syncer::Syncer, what: &str) -> usize {
     for run in 1..=12 {
         let r = syncer.run_once().await;
         assert_ne!(r.status, Status::DeletesRefused, "{what}: {r:?}");
@@ -27,7 +27,7 @@ async fn converge(w: &World, syncer: &keywhiz_syncer::Syncer, what: &str) -> usi
 async fn faults_on_both_sides_converge_to_keywhiz() {
     let w = World::start(M).await;
     w.hand_made("keywhiz/hand-made", "mine").await;
-    let settings = keywhiz_syncer::Settings {
+    let settings = syncer::Settings {
         // Few retries, so that some calls really fail and are left for later.
         sm_attempts: 2,
         keywhiz_attempts: 2,

@@ -7,7 +7,7 @@ mod common;
 use std::collections::BTreeMap;
 
 use common::{name, World};
-use keywhiz_syncer::Status;
+use syncer::Status;
 
 const M: usize = 250;
 

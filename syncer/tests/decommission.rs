@@ -8,7 +8,7 @@
 mod common;
 
 use common::{name, World};
-use keywhiz_syncer::{lambda, Status};
+use syncer::{lambda, Status};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_identity_secret_may_bring_the_keywhiz_ca() {

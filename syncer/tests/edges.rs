@@ -6,7 +6,7 @@ mod common;
 use std::collections::BTreeMap;
 
 use common::{name, World};
-use keywhiz_syncer::Status;
+use syncer::Status;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn deleted_then_returning_secret_is_restored_not_recreated() {
@@ -79,7 +79,7 @@ async fn out_of_band_edits_are_repaired_without_reading_values() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn expiring_secrets_are_reported_and_tagged() {
     let w = World::start(2).await;
-    let now = keywhiz_syncer::clock::now_epoch();
+    let now = syncer::clock::now_epoch();
     let soon = BTreeMap::from([("expiry".to_owned(), (now + 3 * 86_400).to_string())]);
     let later = BTreeMap::from([("expiry".to_owned(), (now + 90 * 86_400).to_string())]);
     w.set_secret(&name(0), "value-0-v1", soon).await;
@@ -120,7 +120,7 @@ async fn binary_values_and_dry_runs() {
     w.grant("payments:keystore.p12", true).await;
 
     let dry = w
-        .syncer(keywhiz_syncer::Settings {
+        .syncer(syncer::Settings {
             dry_run: true,
             ..w.settings()
         })

@@ -7,7 +7,7 @@ mod common;
 
 use common::{b64, name, World};
 use keywhiz_client::{ClientConfig, KeywhizClient, RetryPolicy};
-use keywhiz_syncer::source::{fetch, Calls};
+use syncer::source::{fetch, Calls};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failed_batch_falls_back_to_one_request_per_name() {

@@ -103,7 +103,7 @@ async fn next(State(rt): State<Runtime>) -> axum::response::Response {
     if n > rt.events {
         std::future::pending::<()>().await;
     }
-    let deadline = (keywhiz_syncer::clock::now_epoch() + 300) * 1000;
+    let deadline = (syncer::clock::now_epoch() + 300) * 1000;
     let mut h = HeaderMap::new();
     h.insert(
         "lambda-runtime-aws-request-id",

@@ -8,7 +8,7 @@
 mod common;
 
 use common::World;
-use keywhiz_syncer::{Settings, Status};
+use syncer::{Settings, Status};
 
 const M: usize = 40;
 

@@ -8,9 +8,9 @@ mod common;
 
 use std::collections::BTreeMap;
 
+use ::policy::Bundle;
 use common::{World, APP};
-use keywhiz_syncer::{policy, tags, Settings, Status};
-use s2s_policy::Bundle;
+use syncer::{policy, tags, Settings, Status};
 
 const M: usize = 120;
 
@@ -23,7 +23,7 @@ fn rendered(account: &str) -> String {
     let json = b
         .render("iam/secret-keywhiz-resource", &params)
         .expect("render");
-    s2s_policy::minify(&json)
+    ::policy::minify(&json)
 }
 
 async fn policy_of(w: &World, name: &str) -> Option<String> {

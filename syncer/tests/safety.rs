@@ -8,8 +8,8 @@ use std::sync::Arc;
 
 use axum::routing::get;
 use common::{name, World};
-use keywhiz_syncer::{Settings, Status};
 use mock_common::{ClientAuth, Faults, MockServer, ServerOptions};
+use syncer::{Settings, Status};
 
 const M: usize = 20;
 

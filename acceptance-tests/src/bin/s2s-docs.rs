@@ -1,6 +1,6 @@
 //! Writes the provider docs (docs/) from `terraform providers schema -json`
 //! and the example files. Run after changing a schema or an example:
-//! `cargo build -p terraform-provider-s2s && cargo run -p acceptance-tests --bin s2s-docs`.
+//! `cargo build -p provider && cargo run -p acceptance-tests --bin s2s-docs`.
 
 use std::process::ExitCode;
 

@@ -1,4 +1,4 @@
-//! libFuzzer entry of the `syncer_planner` target; the checks live in s2s-fuzz.
+//! libFuzzer entry of the `syncer_planner` target; the checks live in the `fuzz` crate.
 #![no_main]
 
-libfuzzer_sys::fuzz_target!(|data: &[u8]| s2s_fuzz::planner::run(data));
+libfuzzer_sys::fuzz_target!(|data: &[u8]| fuzz::planner::run(data));

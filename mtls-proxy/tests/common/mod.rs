@@ -6,11 +6,11 @@
 
 use std::sync::Arc;
 
-use s2s_core::Environment;
-use s2s_mtls_proxy::proxy::Proxy;
-use s2s_mtls_proxy::{
+use mtls_proxy::proxy::Proxy;
+use mtls_proxy::{
     Addressing, CertificateHolder, MemorySource, MeshClient, MeshClientConfig, RefreshPolicy,
 };
+use s2s_core::Environment;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 use tokio::sync::watch;

@@ -2,7 +2,7 @@
 
 use super::args::Args;
 use anyhow::{bail, Context, Result};
-use s2s_policy::{check, Bundle, Finding, PolicyType, Severity};
+use policy::{check, Bundle, Finding, PolicyType, Severity};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 

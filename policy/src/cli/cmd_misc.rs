@@ -2,8 +2,8 @@
 
 use super::args::Args;
 use anyhow::{bail, Context as _, Result};
-use s2s_policy::eval::{NamedPolicy, PolicySet, Request, RequestPrincipal};
-use s2s_policy::{
+use policy::eval::{NamedPolicy, PolicySet, Request, RequestPrincipal};
+use policy::{
     claims, evaluate, minify as do_minify, render as do_render, Context, Policy, PolicyType,
 };
 use std::time::Instant;
@@ -19,11 +19,11 @@ pub fn render(a: &Args) -> Result<u8> {
     let out = do_render(&read(file)?, &a.pairs("var")?)?;
     if let Some(t) = a.one("check") {
         let t = PolicyType::parse(t).with_context(|| format!("unknown type {t}"))?;
-        let f = s2s_policy::check(&out, t);
+        let f = policy::check(&out, t);
         for x in &f {
             eprintln!("{x}");
         }
-        if s2s_policy::check::has_errors(&f) {
+        if policy::check::has_errors(&f) {
             return Ok(1);
         }
     }
@@ -94,13 +94,13 @@ pub fn simulate(a: &Args) -> Result<u8> {
             match v.strip_prefix('[').and_then(|x| x.strip_suffix(']')) {
                 Some(l) => context.set(
                     k,
-                    s2s_policy::ContextValue::Many(l.split(',').map(str::to_string).collect()),
+                    policy::ContextValue::Many(l.split(',').map(str::to_string).collect()),
                 ),
                 None => context.set_one(k, v),
             }
         }
         let principal = if arn.ends_with(":root") {
-            RequestPrincipal::root(s2s_policy::arn::account(arn).unwrap_or_default())
+            RequestPrincipal::root(policy::arn::account(arn).unwrap_or_default())
         } else if arn.contains(".amazonaws.com") {
             RequestPrincipal::service(arn)
         } else {

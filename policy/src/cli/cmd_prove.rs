@@ -2,7 +2,7 @@
 
 use super::args::Args;
 use anyhow::Result;
-use s2s_policy::{claims, Bundle, World};
+use policy::{claims, Bundle, World};
 use std::path::{Path, PathBuf};
 
 /// Finds the world file and bundle directory next to a claims path.

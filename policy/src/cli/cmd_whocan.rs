@@ -2,7 +2,7 @@
 
 use super::args::Args;
 use anyhow::{bail, Result};
-use s2s_policy::whocan;
+use policy::whocan;
 
 pub fn run(a: &Args) -> Result<u8> {
     let [action, resource] = a.positional.as_slice() else {

@@ -11,7 +11,7 @@
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
-use s2s_policy::{Bundle, Finding, Severity};
+use policy::{Bundle, Finding, Severity};
 use tfplugin::{
     async_trait, Attribute, AttributePath, Block, Context, DataSource, Diagnostic, Diagnostics,
     Number, Schema, Type, Value,
@@ -204,7 +204,7 @@ pub(crate) fn render(
             format!("Cannot render {name}: {e}."),
         )
     })?;
-    let findings: Vec<Finding> = s2s_policy::check(&doc, template.kind)
+    let findings: Vec<Finding> = policy::check(&doc, template.kind)
         .into_iter()
         .filter(|f| !template.allow_lints.contains_key(&f.code))
         .collect();
@@ -226,7 +226,7 @@ pub(crate) fn render(
         return Err(diags);
     }
     Ok(Rendered {
-        json: s2s_policy::minify(&doc),
+        json: policy::minify(&doc),
         findings,
     })
 }
@@ -484,7 +484,7 @@ mod tests {
             let r = render(b, &t.name, &p).unwrap_or_else(|d| panic!("{}: {d:?}", t.name));
             assert!(r.findings.is_empty(), "{}: {:?}", t.name, r.findings);
             assert!(!r.json.contains('\n'), "{} not minified", t.name);
-            s2s_policy::Policy::parse(&r.json).unwrap_or_else(|e| panic!("{}: {e}", t.name));
+            policy::Policy::parse(&r.json).unwrap_or_else(|e| panic!("{}: {e}", t.name));
         }
     }
 

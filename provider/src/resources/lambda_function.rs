@@ -57,10 +57,10 @@ pub const ENVIRONMENT_VARIABLES: &[(&str, &str)] = &[
 /// The policy template rendered into `certificate_read_policy_json`.
 const POLICY_TEMPLATE: &str = "iam/app-certificate-read";
 
-fn bundle() -> Result<&'static s2s_policy::Bundle, String> {
-    static BUNDLE: OnceLock<Result<s2s_policy::Bundle, String>> = OnceLock::new();
+fn bundle() -> Result<&'static policy::Bundle, String> {
+    static BUNDLE: OnceLock<Result<policy::Bundle, String>> = OnceLock::new();
     BUNDLE
-        .get_or_init(|| s2s_policy::Bundle::embedded().map_err(|e| e.to_string()))
+        .get_or_init(|| policy::Bundle::embedded().map_err(|e| e.to_string()))
         .as_ref()
         .map_err(Clone::clone)
 }
@@ -613,7 +613,7 @@ fn derive(settings: &Settings, input: &Input) -> Result<Derived, Diagnostics> {
         spiffe_id,
         certificate_secret_name,
         environment_variables,
-        policy_json: s2s_policy::minify(&rendered),
+        policy_json: policy::minify(&rendered),
     })
 }
 

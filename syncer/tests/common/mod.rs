@@ -18,10 +18,10 @@ use keywhiz_client::{
     ClientConfig, CreateOrUpdateSecretRequest, KeywhizClient, ModifyGroupsRequest, RetryPolicy,
     SecretContent,
 };
-use keywhiz_syncer::{Settings, Syncer};
 use mock_common::{ClientIdentity, IdentitySpec, TestPki};
 use mock_keywhiz::seed::{Seed, SeedClient, SeedGroup, SeedSecret};
 use mock_keywhiz::{KeywhizConfig, KeywhizMock};
+use syncer::{Settings, Syncer};
 
 pub use sm_http::SmHttp;
 
