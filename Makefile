@@ -30,10 +30,14 @@ $(VENV)/.installed: acceptance-tests/requirements.txt
 
 # System tools beyond the venv (Debian packages): faketime runs the
 # cert-issuer with its clock set back in the end-to-end test, so that its
-# certificates expire within the test.
+# certificates expire within the test; gpg signs releases (make release, the
+# install tests, make demo).
 tools:
-	@command -v faketime >/dev/null || { echo "==> installing faketime (Debian package)"; \
-	  apt-get update -qq && apt-get install -y -qq faketime >/dev/null; }
+	@missing=""; \
+	command -v faketime >/dev/null || missing="$$missing faketime"; \
+	command -v gpg >/dev/null || missing="$$missing gnupg"; \
+	if [ -n "$$missing" ]; then echo "==> installing Debian packages:$$missing"; \
+	  apt-get update -qq && apt-get install -y -qq $$missing >/dev/null; fi
 
 build:
 	cargo build --workspace --bins --examples
@@ -48,7 +52,7 @@ lint:
 test: venv tools lint build
 	cargo test --workspace -- --test-threads=$(TEST_THREADS)
 
-demo: venv build
+demo: venv tools build
 	bash scripts/demo.sh
 
 bench: venv build-release
@@ -62,7 +66,7 @@ artifacts: venv
 # arm64, SHA256SUMS signed with the key from S2S_GPG_PRIVATE_KEY or
 # S2S_GPG_KEY_ID, the manifest, a mirror directory and a static registry
 # (scripts/release.sh; CHECK=1 also proves the bytes reproducible).
-release: venv
+release: venv tools
 	VERSION="$(VERSION)" bash scripts/release.sh
 
 # The fuzz targets under libFuzzer (fuzz/README.md); `make test` replays their

@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # `make demo`: the quickstart against the freshly built provider, end to end
-# and offline. It builds the provider and the two mocks, starts mock Keywhiz
+# and offline. It releases the provider for this machine with
+# scripts/release.sh (what `make release` runs, signed with a throwaway key)
+# into target/demo-release and installs it as users do: `terraform init` from
+# that release's filesystem mirror, no dev_overrides. It starts mock Keywhiz
 # (seeded with the app's secrets, one expiring soon), mock Registry and moto
 # on free loopback ports, points the provider at them through S2S_*
 # environment variables, runs `terraform apply` in .demo/ (a fresh copy of
@@ -37,6 +40,15 @@ echo "==> building the provider, the mocks, the issuer, the syncer and the mTLS 
 # The same build as `make build`, so that after it this is a no-op (a subset of
 # packages would resolve features differently and rebuild dependencies).
 (cd "$root" && cargo build --quiet --workspace --bins --examples)
+
+# The provider as users get it: the release for this machine's platform.
+release_dir=$target/demo-release
+version=$(sed -n '/^\[package\]/,/^\[/s/^version *= *"\(.*\)"/\1/p' "$root/provider/Cargo.toml" | head -1)
+echo "==> make release VERSION=$version for linux/$(uname -m) (into $release_dir; log $target/demo-release.log)"
+S2S_RELEASE_DIR=$release_dir S2S_RELEASE_TARGETS="$(uname -m)-unknown-linux-musl" \
+  S2S_GPG_THROWAWAY=1 S2S_VENV=$venv VERSION=$version \
+  bash "$root/scripts/release.sh" > "$target/demo-release.log" 2>&1 ||
+  { tail -40 "$target/demo-release.log" >&2; exit 1; }
 
 rm -rf "$work"
 mkdir -p "$work/mocks"
@@ -107,16 +119,23 @@ echo "    moto     $S2S_AWS_ENDPOINT (account 123456789012)"
 
 cat > "$work/.terraformrc" <<RC
 provider_installation {
-  dev_overrides {
-    "registry.example.internal/platform/s2s" = "$target/debug"
+  filesystem_mirror {
+    path    = "$release_dir/mirror"
+    include = ["registry.example.internal/platform/s2s"]
   }
-  direct {}
 }
 RC
 export TF_CLI_CONFIG_FILE=$work/.terraformrc CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1
 
-echo "==> terraform apply examples/quickstart (in $work)"
 cd "$work"
+echo "==> terraform init: installs the release from its filesystem mirror"
+if ! "$terraform" init -input=false > "$work/init.txt" 2>&1; then
+  cat "$work/init.txt" >&2
+  exit 1
+fi
+grep -E '^- (Installing|Installed)' "$work/init.txt" | sed 's/^/    /'
+echo
+echo "==> terraform apply examples/quickstart (in $work)"
 "$terraform" apply -auto-approve -input=false
 echo
 echo "==> terraform plan (must be empty)"
