@@ -497,3 +497,55 @@ fn the_release_files_have_the_registry_layout() {
         "packaging the same binary twice gave other bytes"
     );
 }
+
+/// `make release` refuses what is not a release before building anything,
+/// and never publishes unsigned.
+#[test]
+fn the_release_script_refuses_what_is_not_a_release() {
+    let release = |version: &str, envs: &[(&str, &str)]| {
+        let dist = tempfile::tempdir().expect("temp dir");
+        let mut cmd = Command::new("bash");
+        cmd.arg(repo_root().join("scripts/release.sh"))
+            .env("VERSION", version)
+            .env("S2S_RELEASE_DIR", dist.path())
+            .env("S2S_VENV", venv_dir())
+            .env_remove("S2S_GPG_PRIVATE_KEY")
+            .env_remove("S2S_GPG_KEY_ID")
+            .env_remove("S2S_GPG_THROWAWAY")
+            .env_remove("S2S_RELEASE_BINARIES");
+        for (k, v) in envs {
+            cmd.env(k, v);
+        }
+        let out = cmd.output().expect("run release.sh");
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+            dist,
+        )
+    };
+    let (ok, err, _) = release("1.2", &[]);
+    assert!(!ok && err.contains("is not a semantic version"), "{err}");
+    let (ok, err, _) = release("97.0.0", &[]);
+    assert!(
+        !ok && err.contains("but provider/Cargo.toml says")
+            && err.contains("bump the crate version"),
+        "{err}"
+    );
+    // Packaging works without a key, but nothing is signed or published.
+    let bins = tempfile::tempdir().expect("temp dir");
+    let bin = bins.path().join(format!(
+        "terraform-provider-s2s_{}",
+        acceptance_tests::platform()
+    ));
+    fs::write(&bin, b"#!/bin/sh\n").expect("a stand-in binary");
+    let (ok, err, dist) = release(
+        "0.2.1",
+        &[("S2S_RELEASE_BINARIES", &bins.path().display().to_string())],
+    );
+    assert!(!ok && err.contains("no signing key"), "{err}");
+    assert!(!dist.path().join("mirror").exists() && !dist.path().join("registry").exists());
+    assert!(!dist
+        .path()
+        .join("0.2.1/terraform-provider-s2s_0.2.1_SHA256SUMS.sig")
+        .exists());
+}
