@@ -1,4 +1,4 @@
-//! The bundle's JSON object (DESIGN.md, "Certificates"):
+//! The bundle's JSON object (ARCHITECTURE.md, "Certificates"):
 //! `spiffe_id`, `certificate` (leaf then intermediates), `private_key`
 //! (PKCS#8), `ca_bundle` (mesh roots), `not_before`, `not_after`, `serial`.
 

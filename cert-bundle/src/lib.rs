@@ -1,5 +1,5 @@
 //! The certificate bundle an app's functions and its syncer read from
-//! `s2s/<app>/tls`, and the cert-issuer writes (DESIGN.md, "Certificates").
+//! `s2s/<app>/tls`, and the cert-issuer writes (ARCHITECTURE.md, "Certificates").
 //!
 //! One format and one parser for every part: the issuer builds a
 //! [`CertBundle`] and writes [`CertBundle::to_json`] with [`BundleTags`];
@@ -13,10 +13,11 @@ mod error;
 pub mod pem;
 pub mod svid;
 mod tags;
-mod timestamp;
 
 pub use bundle::CertBundle;
 pub use error::BundleError;
+/// The bundle's times are s2s-core's RFC 3339 (UTC, whole seconds), so the
+/// JSON, the tags and the certificate agree exactly.
+pub use s2s_core::{format_rfc3339, parse_rfc3339};
 pub use svid::{LeafFacts, SvidError};
 pub use tags::{BundleTags, TAG_NOT_AFTER, TAG_SERIAL, TAG_SPIFFE_ID};
-pub use timestamp::{format_rfc3339, parse_rfc3339};

@@ -43,7 +43,7 @@ pub struct LeafFacts {
 }
 
 impl LeafFacts {
-    /// The issuer's own promises about the leaves it writes (DESIGN.md).
+    /// The issuer's own promises about the leaves it writes (ARCHITECTURE.md).
     pub fn check_issued(&self) -> Result<(), SvidError> {
         if !self.key_usage_critical_digital_signature {
             return Err(SvidError::NotIssuedShape(

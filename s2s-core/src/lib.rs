@@ -1,4 +1,4 @@
-//! The contracts every s2s part agrees on (DESIGN.md, "Contracts"): what an
+//! The contracts every s2s part agrees on (ARCHITECTURE.md, "Contracts"): what an
 //! app name is, the environments, the sync schedule derived from an app name,
 //! mesh hostnames, SPIFFE IDs and the names secrets get in Secrets Manager;
 //! and the UTC calendar dates are written in.
@@ -11,7 +11,7 @@ mod names;
 mod schedule;
 mod secrets;
 
-pub use calendar::UtcDateTime;
+pub use calendar::{format_rfc3339, parse_rfc3339, UtcDateTime};
 pub use names::{
     mesh_hostname, spiffe_id, validate_app, validate_mesh_domain, validate_trust_domain,
     Environment, NameError, APP_NAME_RULE, ENVIRONMENTS,

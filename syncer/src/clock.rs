@@ -1,4 +1,5 @@
-//! Wall-clock helpers: epoch seconds and RFC 3339 text, without a date crate.
+//! Wall-clock helpers: epoch seconds, and RFC 3339 text through s2s-core's
+//! one reader and writer.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -12,49 +13,13 @@ pub fn now_epoch() -> i64 {
 
 /// `YYYY-MM-DDTHH:MM:SSZ` for an epoch second (UTC).
 pub fn rfc3339(epoch: i64) -> String {
-    let t = s2s_core::UtcDateTime::from_epoch(epoch);
-    format!("{}T{}Z", t.date(), t.time())
+    s2s_core::format_rfc3339(epoch)
 }
 
-/// Epoch seconds of `YYYY-MM-DDTHH:MM:SSZ` (what [`rfc3339`] writes and
+/// Epoch seconds of an RFC 3339 time (what [`rfc3339`] writes and
 /// Terraform's `timestamp()` gives); `None` for anything else.
 pub fn parse_rfc3339(text: &str) -> Option<i64> {
-    let b = text.as_bytes();
-    if b.len() != 20
-        || b[4] != b'-'
-        || b[7] != b'-'
-        || b[10] != b'T'
-        || b[13] != b':'
-        || b[16] != b':'
-        || b[19] != b'Z'
-    {
-        return None;
-    }
-    let num = |r: std::ops::Range<usize>| -> Option<i64> {
-        let s = text.get(r)?;
-        s.bytes()
-            .all(|c| c.is_ascii_digit())
-            .then(|| s.parse().ok())?
-    };
-    let (y, mo, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
-    let (h, mi, se) = (num(11..13)?, num(14..16)?, num(17..19)?);
-    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || se > 59 {
-        return None;
-    }
-    // Days from 1970-01-01 of a proleptic Gregorian date (March-based years).
-    let (yy, mm) = if mo <= 2 {
-        (y - 1, mo + 9)
-    } else {
-        (y, mo - 3)
-    };
-    let era = yy.div_euclid(400);
-    let yoe = yy - era * 400;
-    let doy = (153 * mm + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
-    let epoch = days * 86_400 + h * 3600 + mi * 60 + se;
-    // 2026-02-31 and the like do not survive the round trip.
-    (rfc3339(epoch) == text).then_some(epoch)
+    s2s_core::parse_rfc3339(text)
 }
 
 #[cfg(test)]
