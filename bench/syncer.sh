@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The syncer's cost per run (Keywhiz requests, contents fetched, Secrets
 # Manager calls, wall time) for a no-op and a 10%-rotation sync at
-# M = 10, 100, 1000, and the monthly API cost per secret beside the seed
-# design's. Runs from the repo root with S2S_VENV set (moto comes from it);
+# M = 10, 100, 1000, and the monthly API cost per secret beside reading
+# every secret on every run. Runs from the repo root with S2S_VENV set (moto comes from it);
 # the syncer's JSON log goes to bench-out/syncer.log.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."

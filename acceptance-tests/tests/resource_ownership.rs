@@ -1,4 +1,4 @@
-//! Who may assign a secret (DESIGN.md), under real Terraform: the pipeline of
+//! Who may assign a secret (ARCHITECTURE.md), under real Terraform: the pipeline of
 //! app `orders` — with its own CI identity, which Registry lets change
 //! `orders` only and Keywhiz knows as an automation client — cannot grant,
 //! revoke, import or read the metadata of app `ledger`'s secrets, nor change

@@ -1,6 +1,7 @@
 //! The tfplugin runtime under real Terraform, through its own test provider
-//! (`tfplugin/examples/terraform-provider-tfptest.rs`): what `tf-provider`
-//! got wrong must hold here.
+//! (`tfplugin/examples/terraform-provider-tfptest.rs`): TCP_NODELAY, Ctrl-C
+//! keeping the resource being created, messages above 4 MiB, logs reaching
+//! `TF_LOG` (ARCHITECTURE.md, "Why the provider runs on a runtime of our own").
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
@@ -130,7 +131,7 @@ fn tf_log_debug_shows_the_providers_log_lines() {
 }
 
 /// A 5 MiB attribute goes through plan, apply, state and refresh intact
-/// (tf-provider capped messages at 4 MiB).
+/// (gRPC's default cap is 4 MiB).
 #[test]
 fn five_mib_attribute_round_trips() {
     let tf = Terraform::new(&[tfptest()]);

@@ -1,6 +1,6 @@
 //! Faults: with 30% of Registry, STS and Secrets Manager calls failing (5xx,
 //! throttling, connection resets) and ACM-PCA-style throttling on a third of
-//! the issue calls, hourly runs over 26 simulated hours keep every
+//! the IssueCertificate calls, hourly runs over 26 simulated hours keep every
 //! certificate above the alarm threshold, every certificate the CA signs ends
 //! up in a secret (none issued twice), and a fault-free run then has nothing
 //! to do.

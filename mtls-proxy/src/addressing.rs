@@ -1,4 +1,4 @@
-//! Mesh addressing (DESIGN.md, "The mesh path"): the app a request is for,
+//! Mesh addressing (ARCHITECTURE.md, "The mesh path"): the app a request is for,
 //! and the SNI name and SPIFFE ID that go with it. Calls stay in the caller's
 //! own environment: a staging function reaches `staging.<app>.<mesh_domain>`.
 

@@ -4,7 +4,7 @@
 //! mesh gateway with SNI `<environment>.<app>.<mesh_domain>`, presents the
 //! function's certificate from `s2s/<app>/tls`, and accepts the server only
 //! if its chain leads to the bundle's mesh roots and its one URI SAN is
-//! exactly `spiffe://<trust_domain>/<app>` (DESIGN.md, "The mesh path").
+//! exactly `spiffe://<trust_domain>/<app>` (ARCHITECTURE.md, "The mesh path").
 //!
 //! The pieces, each usable on its own:
 //! * [`MeshClient`]: the mTLS core, for a Rust function to use in-process;

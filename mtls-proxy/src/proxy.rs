@@ -1,6 +1,6 @@
 //! The localhost HTTP/1.1 server every runtime reaches without a library.
 //!
-//! Two forms of address (DESIGN.md, "The mesh path"):
+//! Two forms of address (ARCHITECTURE.md, "The mesh path"):
 //! * forward proxy: `HTTP_PROXY=http://127.0.0.1:<port>`, and the function
 //!   calls `http://<environment>.<app>.<mesh_domain>/path` (absolute-form);
 //! * reverse proxy: `http://127.0.0.1:<port>/<app>/path` (origin-form).

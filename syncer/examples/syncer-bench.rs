@@ -1,7 +1,7 @@
 //! `bench/syncer.sh`: what a no-op sync and a 10%-rotation sync cost for
 //! M = 10, 100, 1000 secrets, measured against moto + mock-keywhiz with the
 //! real SDK client (requests counted where they arrive), and the monthly
-//! Secrets Manager API cost per secret next to the seed design's.
+//! Secrets Manager API cost per secret next to reading every secret on every run.
 //!
 //! The no-op is measured twice side by side: before the secrets carry their
 //! resource policy and after (`no-op+policy`); the count must not grow.
@@ -19,7 +19,7 @@ use std::time::Instant;
 use common::{name, World};
 use syncer::{Settings, Status};
 
-/// 4 runs an hour × 24 × 30: a 30-day month (the issue's 2,976 is 31 days).
+/// 4 runs an hour × 24 × 30: a 30-day month (2,976 for 31 days).
 const RUNS_PER_MONTH: f64 = 2_880.0;
 const USD_PER_CALL: f64 = 0.05 / 10_000.0;
 
@@ -77,7 +77,7 @@ async fn main() {
     } else {
         sizes
     };
-    let seed_calls = RUNS_PER_MONTH; // one GetSecretValue per secret per run
+    let read_all_calls = RUNS_PER_MONTH; // one GetSecretValue per secret per run
     println!(
         "syncer: cost of one sync, counted at moto and mock-keywhiz (fresh process state per run)"
     );
@@ -91,7 +91,7 @@ async fn main() {
         "wall_ms",
         "calls/sec/mo",
         "$/secret/mo",
-        "vs_seed"
+        "vs_read_all"
     );
     let mut details = Vec::new();
     for &m in &sizes {
@@ -134,15 +134,15 @@ async fn main() {
                 x.ms,
                 cpm,
                 usd,
-                cpm / seed_calls
+                cpm / read_all_calls
             );
             details.push(format!("M={m} {label}: {:?}", x.sm_by_op));
         }
     }
     println!(
-        "seed design (GetSecretValue per secret per run): {seed_calls:.0} calls/secret/month = ${:.6}/secret/month \
+        "reading every secret every run (GetSecretValue per secret per run): {read_all_calls:.0} calls/secret/month = ${:.6}/secret/month \
          (30-day month; the issue's 2,976 is a 31-day month: ${:.6})",
-        seed_calls * USD_PER_CALL,
+        read_all_calls * USD_PER_CALL,
         2_976.0 * USD_PER_CALL
     );
     println!("Secrets Manager calls by operation:");

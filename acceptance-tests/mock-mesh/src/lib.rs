@@ -1,4 +1,4 @@
-//! The test mesh s2s's mesh path runs against (DESIGN.md, "External
+//! The test mesh s2s's mesh path runs against (ARCHITECTURE.md, "External
 //! systems"): [`gateway`] stands in for the Envoy mesh gateway (SNI routing,
 //! TLS pass-through), [`backend`] for mesh services (mTLS, answering with
 //! the caller's SPIFFE ID), [`mesh`] puts them together, and [`extensions`]

@@ -2,7 +2,7 @@
 //! client, which Keywhiz lets do anything, so the provider asks Registry —
 //! the same per-app rule Registry applies to the app's own writes — before it
 //! grants, revokes or reads anything of an app in Keywhiz, and before it
-//! plans a Registry write Registry would refuse (DESIGN.md, "Who may assign
+//! plans a Registry write Registry would refuse (ARCHITECTURE.md, "Who may assign
 //! a secret").
 
 use tfplugin::{AttributePath, Context, Diagnostics};

@@ -1,4 +1,4 @@
-//! Which secrets an assignment may mirror (DESIGN.md, "Who may assign a
+//! Which secrets an assignment may mirror (ARCHITECTURE.md, "Who may assign a
 //! secret"): only one the app may already read in the datacenter. The
 //! provider's identity is a Keywhiz automation client, which Keywhiz lets do
 //! anything, so this check — with the Registry permission in

@@ -1,4 +1,4 @@
-//! The syncer's test world: moto (the lead's launcher), mock-keywhiz with
+//! The syncer's test world: moto (the acceptance tests' launcher), mock-keywhiz with
 //! the app's client and M granted secrets, the app's identity in moto's
 //! Secrets Manager, and SDK clients with request counting.
 
