@@ -105,12 +105,13 @@ fn module(name: &str) -> String {
         .join("\n")
 }
 
-const MODULES: [&str; 5] = [
+const MODULES: [&str; 6] = [
     "account-baseline",
     "lambda-s2s",
     "secrets-syncer",
     "org-guardrails",
     "cert-issuer",
+    "mtls-layer",
 ];
 
 /// The modules applied in the app accounts, under the app OU's SCPs.
@@ -564,4 +565,43 @@ fn the_syncer_zips_the_docs_name_are_the_ones_make_artifacts_writes() {
         );
     }
     assert!(Path::new(&repo_root().join("scripts/artifacts.sh")).exists());
+}
+
+/// The layers mtls-layer publishes are the ones make artifacts builds,
+/// lambda-s2s accepts and the CI deployer may read: a rename in one place
+/// would leave functions with no layer they may attach.
+#[test]
+fn the_mtls_layer_names_agree_everywhere() {
+    let layer = module("mtls-layer");
+    assert!(
+        layer.contains(r#"layer_name               = "s2s-mtls-proxy-${each.key}""#),
+        "mtls-layer must publish s2s-mtls-proxy-<architecture>"
+    );
+    assert!(layer.contains(r#"contains(["arm64", "x86_64"], a)"#));
+    assert!(layer.contains(r#"action          = "lambda:GetLayerVersion""#));
+    let lambda_vars = read("modules/lambda-s2s/variables.tf");
+    let (_, body) = blocks(&lambda_vars, "variable")
+        .into_iter()
+        .find(|(l, _)| l[0] == "mtls_layer_arn")
+        .expect("lambda-s2s's mtls_layer_arn");
+    let pattern = body
+        .split("regex(\"")
+        .nth(1)
+        .and_then(|r| r.split("\", var.mtls_layer_arn").next())
+        .expect("mtls_layer_arn's pattern")
+        .replace("\\\\", "\\");
+    let ci = read("policies/iam/ci-deployer-identity.json");
+    let artifacts = read("scripts/artifacts.sh");
+    assert!(artifacts.contains(r#"[ "$arch" = aarch64 ] && arch=arm64"#));
+    assert!(artifacts.contains(r#"zip="$OUT/s2s-mtls-proxy-$arch.zip""#));
+    for arch in ["arm64", "x86_64"] {
+        let arn = format!("arn:aws:lambda:eu-west-1:333333333333:layer:s2s-mtls-proxy-{arch}:7");
+        assert!(pattern_accepts(&pattern, &arn), "{pattern} refuses {arn}");
+        assert!(
+            ci.contains(&format!(":layer:s2s-mtls-proxy-{arch}:*")),
+            "iam/ci-deployer-identity does not let CI read s2s-mtls-proxy-{arch}"
+        );
+    }
+    let other = "arn:aws:lambda:eu-west-1:333333333333:layer:s2s-mtls-proxy-riscv64:7";
+    assert!(!pattern_accepts(&pattern, other), "{pattern} accepts {other}");
 }
