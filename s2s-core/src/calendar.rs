@@ -78,10 +78,12 @@ mod tests {
             Some(1_796_130_000)
         );
         assert_eq!(parse_rfc3339("2026-12-01T13:00:00.9Z"), Some(1_796_130_000));
+        // RFC 3339 lets a space stand for the `T`.
+        assert_eq!(parse_rfc3339("2026-12-01 13:00:00Z"), Some(1_796_130_000));
         for bad in [
             "2026-02-31T00:00:00Z",
-            "2026-12-01 18:00:00Z",
             "2026-12-01T18:00:00",
+            "2026-12-01T25:00:00Z",
             "yesterday",
             "",
         ] {
