@@ -11,7 +11,7 @@ use std::time::Duration;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::routing::{get, post};
-use common::World;
+use common::{assert_none_in, World};
 use serde_json::Value;
 
 const BIN: &str = env!("CARGO_BIN_EXE_syncer");
@@ -53,15 +53,19 @@ async fn cli_once_with_a_config_file() {
     assert_eq!(report["status"], "ok");
     assert_eq!(report["actions"]["created"], 12);
     assert_eq!(w.synced_values().await, w.expected());
-    // Logs are JSON lines on stderr, and never carry a value.
+    // Logs are JSON lines on stderr; neither they nor the report carry any value the
+    // run wrote, nor the key it authenticated with.
     let stderr = String::from_utf8_lossy(&out.stderr);
     for line in stderr.lines() {
         let v: Value = serde_json::from_str(line).expect("JSON log line");
         assert!(v["event"].is_string());
     }
-    assert!(
-        !stderr.contains("value-3-v1"),
-        "a secret value leaked into the log"
+    let secrets = w.never_logged();
+    assert_none_in(&secrets, "the log", &stderr);
+    assert_none_in(
+        &secrets,
+        "the report",
+        &String::from_utf8_lossy(&out.stdout),
     );
 
     // Refused deletes exit 3.
@@ -78,6 +82,7 @@ async fn cli_once_with_a_config_file() {
     let out = tokio::task::block_in_place(|| run(&[]));
     assert_eq!(out.status.code(), Some(3));
     assert_eq!(w.synced_values().await.len(), 12);
+    assert_none_in(&secrets, "the log", &String::from_utf8_lossy(&out.stderr));
 
     // Bad settings exit 64 and name the setting.
     let out = tokio::task::block_in_place(|| run(&["--max-delete-share", "2"]));
@@ -167,8 +172,16 @@ async fn lambda_bootstrap_serves_invocations_with_clients_built_once() {
         .env("SYNCER_WRITE_TPS", "50")
         .stdin(Stdio::null())
         .stdout(Stdio::null())
+        .stderr(Stdio::piped())
         .spawn()
         .expect("start bootstrap");
+    // Drained as it comes, so a full pipe never stalls the function.
+    let mut stderr = child.stderr.take().expect("stderr");
+    let logged = std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = std::io::Read::read_to_string(&mut stderr, &mut text);
+        text
+    });
     let mut responses = Vec::new();
     for _ in 0..300 {
         responses = rt.responses.lock().expect("lock").clone();
@@ -179,6 +192,7 @@ async fn lambda_bootstrap_serves_invocations_with_clients_built_once() {
     }
     let _ = child.kill();
     let _ = child.wait();
+    let logged = logged.join().expect("stderr reader");
     assert_eq!(responses.len(), 2, "{responses:?}");
     assert_eq!(responses[0].0, "req-1/response");
     let first: Value = serde_json::from_str(&responses[0].1).expect("report");
@@ -196,4 +210,10 @@ async fn lambda_bootstrap_serves_invocations_with_clients_built_once() {
         "{second}"
     );
     assert_eq!(w.synced_values().await, w.expected());
+    // What CloudWatch would get, and what the invocations returned, carry no secret.
+    let secrets = w.never_logged();
+    assert_none_in(&secrets, "the function's log", &logged);
+    for (_, body) in &responses {
+        assert_none_in(&secrets, "an invocation's response", body);
+    }
 }

@@ -312,4 +312,62 @@ impl World {
             .await
             .expect("hand-made secret");
     }
+
+    /// Everything the syncer must never print: every value Keywhiz lets the app read (as
+    /// text and as Keywhiz's base64), and the app's private key, as each base64 line of
+    /// its PEM, so a key escaped into a JSON string is found as well.
+    pub fn never_logged(&self) -> Vec<String> {
+        let values = self.expected();
+        let key_lines: Vec<String> = self
+            .identity
+            .key_pem
+            .lines()
+            .filter(|l| !l.starts_with("-----") && l.len() >= 16)
+            .map(str::to_owned)
+            .collect();
+        assert!(
+            !values.is_empty() && !key_lines.is_empty(),
+            "nothing to look for"
+        );
+        let mut needles: Vec<String> = values.into_values().flat_map(|v| [b64(&v), v]).collect();
+        needles.extend(key_lines);
+        needles
+    }
+}
+
+/// `output` (log lines, a report) contains none of `secrets` ([`World::never_logged`]),
+/// neither as printed nor inside a JSON string once unescaped.
+pub fn assert_none_in(secrets: &[String], what: &str, output: &str) {
+    let mut haystack = output.to_owned();
+    for line in output.lines() {
+        if let Ok(v) = serde_json::from_str::<serde_json::Value>(line) {
+            strings_of(&v, &mut haystack);
+        }
+    }
+    for n in secrets {
+        assert!(
+            !haystack.contains(n.as_str()),
+            "{what} carries a secret ({n:?} is a value or a line of the app's key)"
+        );
+    }
+}
+
+/// Every string in `v` (keys and values), appended to `out` one per line.
+fn strings_of(v: &serde_json::Value, out: &mut String) {
+    use serde_json::Value;
+    match v {
+        Value::String(s) => {
+            out.push('\n');
+            out.push_str(s);
+        }
+        Value::Array(a) => a.iter().for_each(|x| strings_of(x, out)),
+        Value::Object(m) => {
+            for (k, x) in m {
+                out.push('\n');
+                out.push_str(k);
+                strings_of(x, out);
+            }
+        }
+        _ => {}
+    }
 }
