@@ -1,6 +1,10 @@
 //! Under Secrets Manager throttling (30% of calls) and Keywhiz faults (30% of
 //! requests), repeated runs write what they can, leave the rest, and converge
 //! to exactly the Keywhiz state; then a run is a no-op.
+//!
+//! The faults come from a seed: `S2S_FAULT_SEED` to replay or explore, else a fixed one.
+//! The syncer's Keywhiz requests are sequential, so with one seed the mock's draws meet
+//! the same requests in the same order on every run, whatever the machine's load.
 
 mod common;
 
@@ -11,6 +15,9 @@ use mock_common::Faults;
 use syncer::Status;
 
 const M: usize = 60;
+
+/// A seed whose first draw is a fault: each phase starts with a failed listing.
+const SEED: u64 = 7;
 
 async fn converge(w: &World, syncer: &syncer::Syncer, what: &str) -> usize {
     for run in 1..=12 {
@@ -34,14 +41,26 @@ async fn faults_on_both_sides_converge_to_keywhiz() {
         ..w.settings()
     };
     let syncer = w.syncer(settings).await;
+    let seed = mock_common::faults::env_seed()
+        .expect("S2S_FAULT_SEED")
+        .unwrap_or(SEED);
+    let keywhiz_faults = Faults {
+        error_rate: 0.2,
+        throttle_rate: 0.1,
+        seed: Some(seed),
+        ..Faults::none()
+    };
+    // The premise, checked before relying on it (every `set_faults` restarts the draws
+    // from the seed, so this holds for both phases).
+    let first = keywhiz_faults.preview(1).expect("preview");
+    assert!(
+        first[0].1.is_some(),
+        "seed {seed} does not fault the first Keywhiz request; this test needs one that does"
+    );
     let faults_on = |on: bool| {
-        w.sm_http.set_throttle_rate(if on { 0.3 } else { 0.0 });
+        w.sm_http.set_throttle(if on { 0.3 } else { 0.0 }, seed);
         let f = if on {
-            Faults {
-                error_rate: 0.2,
-                throttle_rate: 0.1,
-                ..Faults::none()
-            }
+            keywhiz_faults.clone()
         } else {
             Faults::none()
         };
@@ -49,8 +68,11 @@ async fn faults_on_both_sides_converge_to_keywhiz() {
     };
     faults_on(true);
 
+    let keywhiz_faulted = || w.kw.server().counters().faults.values().sum::<u64>();
     let runs = converge(&w, &syncer, "initial").await;
     eprintln!("initial sync converged in {runs} runs");
+    let initial_faults = keywhiz_faulted();
+    assert!(initial_faults > 0, "Keywhiz faults were injected (initial)");
 
     // Rotate, add, and remove a few (faults off for the admin); converge again.
     faults_on(false);
@@ -66,11 +88,11 @@ async fn faults_on_both_sides_converge_to_keywhiz() {
     let runs = converge(&w, &syncer, "changes").await;
     eprintln!("changes converged in {runs} runs");
 
-    assert!(w.sm_http.throttled() > 0, "throttling was injected");
     assert!(
-        w.kw.server().counters().faults.values().sum::<u64>() > 0,
-        "Keywhiz faults were injected"
+        keywhiz_faulted() > initial_faults,
+        "Keywhiz faults were injected (changes)"
     );
+    assert!(w.sm_http.throttled() > 0, "throttling was injected");
 
     // Exact state: values equal Keywhiz, tags name the original and the checksum.
     faults_on(false);

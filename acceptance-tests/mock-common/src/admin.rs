@@ -8,7 +8,7 @@
 //! | DELETE | `/__admin/requests` | – | 204; clears the log and the counters |
 //! | GET | `/__admin/counters` | – | `{"total","by_status","by_route","faults","handshake_failures"}` |
 //! | GET | `/__admin/faults` | – | the fault settings |
-//! | PUT | `/__admin/faults` | fault settings (missing fields = off) | 200 new settings; 400 if invalid |
+//! | PUT | `/__admin/faults` | fault settings (missing fields = off) | 200 new settings, with their seed; 400 if invalid |
 //! | POST | `/__admin/identities` | `{"name","cn"?,"spiffe_id"?,"extra_uris"?,"valid_days"?}` | 201 `{"name","cert_path","key_path","ca_path"}` |
 
 use std::sync::Arc;
@@ -69,8 +69,9 @@ async fn put_faults(State(s): State<AdminState>, body: axum::body::Bytes) -> Res
         Ok(f) => f,
         Err(e) => return bad_request(e.to_string()),
     };
-    match s.controls.set_faults(faults.clone()) {
-        Ok(()) => Json(faults).into_response(),
+    match s.controls.set_faults(faults) {
+        // The settings in force, with the seed the draws come from.
+        Ok(()) => Json(s.controls.faults()).into_response(),
         Err(e) => bad_request(e),
     }
 }

@@ -1,14 +1,14 @@
 //! Run-time controls shared by the API port, the admin port and the Rust
 //! handle: fault settings and the request log.
 
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex};
 
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::Response;
 
-use crate::faults::{Fault, Faults};
+use crate::faults::{Draw, Fault, Faults};
 use crate::log::{LoggedRequest, RequestLog};
 use crate::server::ConnInfo;
 
@@ -16,9 +16,15 @@ use crate::server::ConnInfo;
 /// `{"code":N,"message":"..."}`), used for injected faults too.
 pub type ErrorRenderer = Arc<dyn Fn(StatusCode, &str) -> Response + Send + Sync>;
 
+/// The fault settings in force and the generator their draws come from.
+struct Active {
+    faults: Faults,
+    rng: fastrand::Rng,
+}
+
 /// Faults + log + error renderer.
 pub struct Controls {
-    faults: RwLock<Faults>,
+    active: Mutex<Active>,
     pub(crate) log: RequestLog,
     pub(crate) error_body: ErrorRenderer,
 }
@@ -32,25 +38,43 @@ impl std::fmt::Debug for Controls {
 }
 
 impl Controls {
-    pub fn new(faults: Faults, error_body: ErrorRenderer) -> Self {
-        Self {
-            faults: RwLock::new(faults),
+    /// Controls with `faults` in force (validated, seeded as [`Controls::set_faults`] does).
+    pub fn new(faults: Faults, error_body: ErrorRenderer) -> Result<Self, String> {
+        let active = activate(faults)?;
+        Ok(Self {
+            active: Mutex::new(active),
             log: RequestLog::default(),
             error_body,
-        }
+        })
     }
 
+    /// The settings in force, with the seed their draws come from.
     pub fn faults(&self) -> Faults {
-        self.faults.read().map(|f| f.clone()).unwrap_or_default()
+        self.active
+            .lock()
+            .map(|a| a.faults.clone())
+            .unwrap_or_default()
     }
 
-    /// Replace the fault settings (validated).
+    /// Replace the fault settings (validated). The draws restart from the seed, so the
+    /// requests that follow meet the same faults on every run with that seed.
     pub fn set_faults(&self, faults: Faults) -> Result<(), String> {
-        faults.validate()?;
-        if let Ok(mut f) = self.faults.write() {
-            *f = faults;
+        let active = activate(faults)?;
+        if let Ok(mut a) = self.active.lock() {
+            *a = active;
         }
         Ok(())
+    }
+
+    /// The latency and the fault for one request to `path`, if any.
+    fn draw(&self, path: &str) -> Draw {
+        match self.active.lock() {
+            Ok(mut a) if a.faults.applies_to(path) => {
+                let Active { faults, rng } = &mut *a;
+                faults.draw(rng)
+            }
+            _ => (None, None),
+        }
     }
 
     pub fn log(&self) -> &RequestLog {
@@ -61,6 +85,28 @@ impl Controls {
     pub fn error(&self, status: StatusCode, message: &str) -> Response {
         (self.error_body)(status, message)
     }
+}
+
+/// Validates and seeds `faults`, and says so on stderr when they are on, with how to
+/// replay them.
+fn activate(faults: Faults) -> Result<Active, String> {
+    faults.validate()?;
+    let given = faults.seed.is_some();
+    let faults = faults.seeded()?;
+    let seed = faults.seed.unwrap_or_default();
+    if faults.any() {
+        let how = if given {
+            "given with the settings".to_owned()
+        } else {
+            format!("replay with {}={seed}", crate::faults::SEED_ENV)
+        };
+        eprintln!(
+            "mock: faults on, seed {seed} ({how}): {}",
+            serde_json::to_string(&faults).unwrap_or_default()
+        );
+    }
+    let rng = faults.rng();
+    Ok(Active { faults, rng })
 }
 
 fn reason(status: StatusCode) -> String {
@@ -99,42 +145,94 @@ pub async fn fault_and_log(
         });
     };
 
-    let faults = controls.faults();
     let mut fault_label = None;
-    if faults.applies_to(req.uri().path()) {
-        if let Some(delay) = faults.draw_latency() {
-            tokio::time::sleep(delay).await;
-            fault_label = Some("latency");
+    let (delay, fault) = controls.draw(req.uri().path());
+    if let Some(delay) = delay {
+        tokio::time::sleep(delay).await;
+        fault_label = Some("latency");
+    }
+    match fault {
+        Some(Fault::Reset) => {
+            record(0, Some("reset"));
+            if let Some(conn) = conn {
+                conn.kill.notify_one();
+            }
+            // The connection task drops the socket (RST); never answer.
+            std::future::pending::<()>().await;
         }
-        match faults.draw() {
-            Some(Fault::Reset) => {
-                record(0, Some("reset"));
-                if let Some(conn) = conn {
-                    conn.kill.notify_one();
-                }
-                // The connection task drops the socket (RST); never answer.
-                std::future::pending::<()>().await;
-            }
-            Some(Fault::Error(code)) => {
-                let status = StatusCode::from_u16(code).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
-                record(status.as_u16(), Some("error"));
-                return controls.error(status, &reason(status));
-            }
-            Some(Fault::Throttle { retry_after_secs }) => {
-                let status = StatusCode::TOO_MANY_REQUESTS;
-                record(status.as_u16(), Some("throttle"));
-                let mut resp = controls.error(status, &reason(status));
-                if retry_after_secs > 0 {
-                    if let Ok(v) = HeaderValue::from_str(&retry_after_secs.to_string()) {
-                        resp.headers_mut().insert("retry-after", v);
-                    }
-                }
-                return resp;
-            }
-            None => {}
+        Some(Fault::Error(code)) => {
+            let status = StatusCode::from_u16(code).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
+            record(status.as_u16(), Some("error"));
+            return controls.error(status, &reason(status));
         }
+        Some(Fault::Throttle { retry_after_secs }) => {
+            let status = StatusCode::TOO_MANY_REQUESTS;
+            record(status.as_u16(), Some("throttle"));
+            let mut resp = controls.error(status, &reason(status));
+            if retry_after_secs > 0 {
+                if let Ok(v) = HeaderValue::from_str(&retry_after_secs.to_string()) {
+                    resp.headers_mut().insert("retry-after", v);
+                }
+            }
+            return resp;
+        }
+        None => {}
     }
     let resp = next.run(req).await;
     record(resp.status().as_u16(), fault_label);
     resp
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn controls(faults: Faults) -> Controls {
+        let render: ErrorRenderer =
+            Arc::new(|status, _msg: &str| axum::response::IntoResponse::into_response(status));
+        Controls::new(faults, render).expect("controls")
+    }
+
+    fn faults_of(c: &Controls, n: usize) -> Vec<Option<Fault>> {
+        (0..n).map(|_| c.draw("/secrets").1).collect()
+    }
+
+    #[test]
+    fn requests_meet_the_seeds_faults_and_a_new_setting_starts_them_again() {
+        let f = Faults {
+            error_rate: 0.3,
+            throttle_rate: 0.1,
+            seed: Some(99),
+            ..Faults::none()
+        };
+        let want: Vec<Option<Fault>> = f
+            .preview(100)
+            .expect("preview")
+            .into_iter()
+            .map(|d| d.1)
+            .collect();
+        let c = controls(f.clone());
+        assert_eq!(c.faults().seed, Some(99));
+        assert_eq!(faults_of(&c, 100), want);
+        c.set_faults(f).expect("set");
+        assert_eq!(faults_of(&c, 100), want);
+        // Paths outside the prefix draw nothing and leave the sequence alone.
+        c.set_faults(Faults {
+            path_prefix: "/secrets".into(),
+            ..c.faults()
+        })
+        .expect("set");
+        assert_eq!(c.draw("/__other"), (None, None));
+        assert_eq!(faults_of(&c, 100), want);
+    }
+
+    #[test]
+    fn settings_read_back_carry_the_seed_in_use() {
+        let c = controls(Faults {
+            error_rate: 0.5,
+            ..Faults::none()
+        });
+        let seed = c.faults().seed.expect("a seed");
+        assert_eq!(Some(seed), crate::faults::process_seed().ok());
+    }
 }

@@ -76,8 +76,9 @@ impl MockServer {
         opts: ServerOptions,
     ) -> anyhow::Result<Self> {
         let _ = rustls::crypto::ring::default_provider().install_default();
-        opts.faults.validate().map_err(anyhow::Error::msg)?;
-        let controls = Arc::new(Controls::new(opts.faults, opts.error_body.clone()));
+        let controls = Arc::new(
+            Controls::new(opts.faults, opts.error_body.clone()).map_err(anyhow::Error::msg)?,
+        );
         let acceptor = TlsAcceptor::from(Arc::new(server_config(&pki, opts.client_auth)?));
         let app = app.layer(axum::middleware::from_fn_with_state(
             controls.clone(),

@@ -1,7 +1,9 @@
 //! An HTTP client for the Secrets Manager SDK client in tests: it counts
 //! every request by operation (`X-Amz-Target`) as moto would see it, and
 //! can answer a share of them with a `ThrottlingException` without
-//! forwarding (moto has no throttling of its own).
+//! forwarding (moto has no throttling of its own). The share is drawn from a
+//! seeded generator, like the mocks' faults (`mock_common::faults`); which
+//! request meets which draw still depends on how concurrent writes interleave.
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -22,6 +24,7 @@ struct Inner {
     /// Requests answered with an injected throttle.
     throttled: u64,
     throttle_rate: f64,
+    rng: fastrand::Rng,
 }
 
 /// Counters and fault settings shared by the test and the client.
@@ -31,8 +34,14 @@ pub struct SmHttp {
 }
 
 impl SmHttp {
-    pub fn set_throttle_rate(&self, rate: f64) {
-        self.inner.lock().expect("lock").throttle_rate = rate;
+    /// Throttle a share `rate` of the requests, drawn from `seed` (printed when on).
+    pub fn set_throttle(&self, rate: f64, seed: u64) {
+        if rate > 0.0 {
+            eprintln!("sm_http: throttling {rate} of requests, seed {seed}");
+        }
+        let mut i = self.inner.lock().expect("lock");
+        i.throttle_rate = rate;
+        i.rng = fastrand::Rng::with_seed(seed);
     }
 
     /// Requests that reached moto, by operation (e.g. `ListSecrets`).
@@ -98,7 +107,7 @@ impl HttpConnector for Connector {
             .to_owned();
         let throttle = {
             let mut i = self.state.inner.lock().expect("lock");
-            let hit = i.throttle_rate > 0.0 && fastrand::f64() < i.throttle_rate;
+            let hit = i.throttle_rate > 0.0 && i.rng.f64() < i.throttle_rate;
             if hit {
                 i.throttled += 1;
             } else {
