@@ -603,5 +603,8 @@ fn the_mtls_layer_names_agree_everywhere() {
         );
     }
     let other = "arn:aws:lambda:eu-west-1:333333333333:layer:s2s-mtls-proxy-riscv64:7";
-    assert!(!pattern_accepts(&pattern, other), "{pattern} accepts {other}");
+    assert!(
+        !pattern_accepts(&pattern, other),
+        "{pattern} accepts {other}"
+    );
 }
