@@ -7,10 +7,10 @@ use std::collections::BTreeMap;
 use aws_sdk_secretsmanager::primitives::Blob;
 use aws_sdk_secretsmanager::types::Tag;
 use aws_sdk_secretsmanager::Client;
-use aws_smithy_types::error::display::DisplayErrorContext;
 use keywhiz_client::SecretContent;
 use sha2::{Digest, Sha256};
 
+use crate::error::{SmError, WriteError};
 use crate::inventory::Existing;
 use crate::plan::{Step, Target, Task};
 use crate::ratelimit::RateLimiter;
@@ -21,7 +21,7 @@ use crate::tags;
 pub const MAX_VALUE_BYTES: usize = 65_536;
 
 /// What happened to one secret.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Default)]
 pub struct Done {
     pub restored: bool,
     pub created: bool,
@@ -30,8 +30,7 @@ pub struct Done {
     pub retagged: bool,
     /// The resource policy was put on an existing secret (missing or stale).
     pub policy_repaired: bool,
-    pub too_large: bool,
-    pub error: Option<String>,
+    pub error: Option<WriteError>,
 }
 
 /// The write side: client, limiter and the few settings writes need.
@@ -41,23 +40,6 @@ pub struct Writer<'a> {
     pub recovery_window_days: i64,
     /// The resource policy every secret carries (`iam/secret-keywhiz-resource`).
     pub resource_policy: Option<&'a str>,
-}
-
-pub(crate) fn sdk_error<E>(e: aws_sdk_secretsmanager::error::SdkError<E>) -> String
-where
-    aws_sdk_secretsmanager::Error: From<aws_sdk_secretsmanager::error::SdkError<E>>,
-{
-    describe(aws_sdk_secretsmanager::Error::from(e))
-}
-
-/// `Code: message` for service errors, the whole chain otherwise.
-pub(crate) fn describe(e: aws_sdk_secretsmanager::Error) -> String {
-    use aws_sdk_secretsmanager::error::ProvideErrorMetadata;
-    match (e.code(), e.message()) {
-        (Some(code), Some(msg)) => format!("{code}: {msg}"),
-        (Some(code), None) => code.to_owned(),
-        _ => DisplayErrorContext(e).to_string(),
-    }
 }
 
 /// The checksum to record for fetched content: Keywhiz's, or for old rows
@@ -77,10 +59,8 @@ enum Value {
     Binary(Vec<u8>),
 }
 
-fn value_of(content: &SecretContent) -> Result<Value, String> {
-    let bytes = content
-        .decode()
-        .map_err(|_| "Keywhiz content is not valid base64".to_owned())?;
+fn value_of(content: &SecretContent) -> Result<Value, WriteError> {
+    let bytes = content.decode().map_err(|_| WriteError::NotBase64)?;
     Ok(match String::from_utf8(bytes) {
         Ok(s) => Value::Text(s),
         Err(e) => Value::Binary(e.into_bytes()),
@@ -109,7 +89,7 @@ impl Writer<'_> {
         task: &Task,
         fetched: Option<&Fetched>,
         done: &mut Done,
-    ) -> Result<(), String> {
+    ) -> Result<(), WriteError> {
         let t = &task.target;
         if task.restore {
             self.restore(&t.sm_name).await?;
@@ -122,28 +102,26 @@ impl Writer<'_> {
             self.put_policy(&t.sm_name).await?;
             done.policy_repaired = true;
             if task.step == Step::Keep {
-                return self.retag(t, existing, &t.checksum, done).await;
+                return Ok(self.retag(t, existing, &t.checksum, done).await?);
             }
         }
         match &task.step {
             Step::Keep => Ok(()),
-            Step::Retag => self.retag(t, existing, &t.checksum, done).await,
+            Step::Retag => Ok(self.retag(t, existing, &t.checksum, done).await?),
             Step::Restage { from } => {
                 let ours = tags::version_id(&t.keywhiz_name, &t.checksum);
                 self.restage(&t.sm_name, &ours, from.as_deref()).await?;
                 done.restaged = true;
-                self.retag(t, existing, &t.checksum, done).await
+                Ok(self.retag(t, existing, &t.checksum, done).await?)
             }
             Step::Create | Step::Write(_) => {
-                let f = fetched.ok_or_else(|| "content was not fetched".to_owned())?;
+                let f = fetched.ok_or(WriteError::NotFetched)?;
                 let checksum = effective_checksum(f);
                 let value = value_of(&f.content)?;
                 if value_len(&value) > MAX_VALUE_BYTES {
-                    done.too_large = true;
-                    return Err(format!(
-                        "value is {} bytes, over Secrets Manager's {MAX_VALUE_BYTES}",
-                        value_len(&value)
-                    ));
+                    return Err(WriteError::TooLarge {
+                        bytes: value_len(&value),
+                    });
                 }
                 let token = tags::version_id(&t.keywhiz_name, &checksum);
                 match existing {
@@ -178,7 +156,7 @@ impl Writer<'_> {
         checksum: &str,
         token: &str,
         value: Value,
-    ) -> Result<(), String> {
+    ) -> Result<(), SmError> {
         // Without the policy digest: that tag follows once the policy is put.
         let tag_list: Vec<Tag> = tags::desired(&t.keywhiz_name, checksum, t.expiry, t.expiring)
             .into_iter()
@@ -199,7 +177,10 @@ impl Writer<'_> {
             Value::Binary(b) => req.secret_binary(Blob::new(b)),
         };
         self.limiter.acquire().await;
-        req.send().await.map(|_| ()).map_err(sdk_error)
+        req.send()
+            .await
+            .map(|_| ())
+            .map_err(SmError::on("CreateSecret"))
     }
 
     async fn write(
@@ -210,7 +191,7 @@ impl Writer<'_> {
         token: &str,
         value: Value,
         done: &mut Done,
-    ) -> Result<(), String> {
+    ) -> Result<(), WriteError> {
         let current_is_ours = e.current_version.as_deref() == Some(token);
         if !current_is_ours {
             if e.versions.contains(token) {
@@ -229,7 +210,7 @@ impl Writer<'_> {
                     Value::Binary(b) => req.secret_binary(Blob::new(b)),
                 };
                 self.limiter.acquire().await;
-                let out = req.send().await.map_err(sdk_error)?;
+                let out = req.send().await.map_err(SmError::on("PutSecretValue"))?;
                 done.updated = true;
                 // A token that already existed is ignored by AWS without moving AWSCURRENT.
                 if !out.version_stages().iter().any(|s| s == "AWSCURRENT") {
@@ -239,7 +220,7 @@ impl Writer<'_> {
                 }
             }
         }
-        self.retag(t, Some(e), checksum, done).await
+        Ok(self.retag(t, Some(e), checksum, done).await?)
     }
 
     async fn retag(
@@ -248,7 +229,7 @@ impl Writer<'_> {
         existing: Option<&Existing>,
         checksum: &str,
         done: &mut Done,
-    ) -> Result<(), String> {
+    ) -> Result<(), SmError> {
         let empty = BTreeMap::new();
         let have = existing.map(|e| &e.tags).unwrap_or(&empty);
         let (set, remove) = tags::delta(have, &t.tags(checksum));
@@ -264,7 +245,7 @@ impl Writer<'_> {
                 .set_tags(Some(tag_list))
                 .send()
                 .await
-                .map_err(sdk_error)?;
+                .map_err(SmError::on("TagResource"))?;
             done.retagged = true;
         }
         if !remove.is_empty() {
@@ -275,7 +256,7 @@ impl Writer<'_> {
                 .set_tag_keys(Some(remove))
                 .send()
                 .await
-                .map_err(sdk_error)?;
+                .map_err(SmError::on("UntagResource"))?;
             done.retagged = true;
         }
         Ok(())
@@ -283,7 +264,7 @@ impl Writer<'_> {
 
     /// Put the configured resource policy, blocking public policies (the SCP
     /// refuses a put without `BlockPublicPolicy`).
-    async fn put_policy(&self, sm_name: &str) -> Result<(), String> {
+    async fn put_policy(&self, sm_name: &str) -> Result<(), SmError> {
         let Some(policy) = self.resource_policy else {
             return Ok(());
         };
@@ -296,21 +277,21 @@ impl Writer<'_> {
             .send()
             .await
             .map(|_| ())
-            .map_err(|e| format!("putting the resource policy: {}", sdk_error(e)))
+            .map_err(SmError::on("PutResourcePolicy"))
     }
 
     /// The policy a secret carries now (`None` when it has none).
-    pub async fn get_policy(&self, sm_name: &str) -> Result<Option<String>, String> {
+    pub async fn get_policy(&self, sm_name: &str) -> Result<Option<String>, SmError> {
         self.sm
             .get_resource_policy()
             .secret_id(sm_name)
             .send()
             .await
             .map(|o| o.resource_policy().map(str::to_owned))
-            .map_err(sdk_error)
+            .map_err(SmError::on("GetResourcePolicy"))
     }
 
-    async fn restore(&self, sm_name: &str) -> Result<(), String> {
+    async fn restore(&self, sm_name: &str) -> Result<(), SmError> {
         self.limiter.acquire().await;
         self.sm
             .restore_secret()
@@ -318,10 +299,10 @@ impl Writer<'_> {
             .send()
             .await
             .map(|_| ())
-            .map_err(sdk_error)
+            .map_err(SmError::on("RestoreSecret"))
     }
 
-    async fn restage(&self, sm_name: &str, to: &str, from: Option<&str>) -> Result<(), String> {
+    async fn restage(&self, sm_name: &str, to: &str, from: Option<&str>) -> Result<(), SmError> {
         self.limiter.acquire().await;
         self.sm
             .update_secret_version_stage()
@@ -332,12 +313,12 @@ impl Writer<'_> {
             .send()
             .await
             .map(|_| ())
-            .map_err(sdk_error)
+            .map_err(SmError::on("UpdateSecretVersionStage"))
     }
 
     /// Delete with a recovery window (never forced): a name that comes back
     /// within the window is restored.
-    pub async fn delete(&self, sm_name: &str) -> Result<(), String> {
+    pub async fn delete(&self, sm_name: &str) -> Result<(), SmError> {
         self.limiter.acquire().await;
         self.sm
             .delete_secret()
@@ -346,6 +327,6 @@ impl Writer<'_> {
             .send()
             .await
             .map(|_| ())
-            .map_err(sdk_error)
+            .map_err(SmError::on("DeleteSecret"))
     }
 }

@@ -33,11 +33,7 @@ mod tests {
         }
         // RFC 3339 lets a space stand for the `T` (s2s-core reads it so).
         assert_eq!(parse_rfc3339("2023-11-14 22:13:20Z"), Some(1_700_000_000));
-        for bad in [
-            "2026-02-31T00:00:00Z",
-            "2026-12-01T18:00:00",
-            "x",
-        ] {
+        for bad in ["2026-02-31T00:00:00Z", "2026-12-01T18:00:00", "x"] {
             assert_eq!(parse_rfc3339(bad), None, "{bad}");
         }
     }

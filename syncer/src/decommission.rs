@@ -11,6 +11,7 @@
 use aws_sdk_secretsmanager::Client;
 
 use crate::apply::Writer;
+use crate::error::RunError;
 use crate::inventory;
 use crate::log;
 use crate::ratelimit::RateLimiter;
@@ -20,12 +21,7 @@ use crate::report::{Report, Status};
 pub async fn run(sm: &Client, limiter: &RateLimiter, recovery_window_days: i64) -> Report {
     let existing = match inventory::list(sm).await {
         Ok(e) => e,
-        Err(e) => {
-            return Report::failed(format!(
-                "listing Secrets Manager: {}",
-                crate::apply::describe(e)
-            ))
-        }
+        Err(e) => return Report::failed(&RunError::Inventory(e)),
     };
     let mut report = Report {
         secretsmanager_listed: existing.len() as u64,
@@ -42,10 +38,11 @@ pub async fn run(sm: &Client, limiter: &RateLimiter, recovery_window_days: i64) 
         match writer.delete(&e.sm_name).await {
             Ok(()) => report.actions.deleted += 1,
             Err(err) => {
-                report.actions.failed += 1;
+                report.fail(err.kind, 1);
                 log::warn(
                     "secret.delete_failed",
-                    serde_json::json!({"secret": e.sm_name, "error": err}),
+                    serde_json::json!({"secret": e.sm_name, "kind": err.kind,
+                                       "error": err.to_string()}),
                 );
             }
         }

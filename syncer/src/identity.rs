@@ -115,7 +115,7 @@ pub async fn from_secret(
         .secret_id(secret)
         .send()
         .await
-        .map_err(|e| fail(crate::apply::sdk_error(e)))?;
+        .map_err(|e| fail(crate::error::SmError::new("GetSecretValue", e).to_string()))?;
     let text = match (out.secret_string(), out.secret_binary()) {
         (Some(s), _) => s.to_owned(),
         (None, Some(b)) => String::from_utf8(b.as_ref().to_vec())

@@ -66,7 +66,7 @@ impl Existing {
 }
 
 /// All secrets under `keywhiz/`, ceil(n/100) calls.
-pub async fn list(sm: &Client) -> Result<Vec<Existing>, aws_sdk_secretsmanager::Error> {
+pub async fn list(sm: &Client) -> Result<Vec<Existing>, crate::error::SmError> {
     let filter = Filter::builder()
         .key(FilterNameStringType::Name)
         .values(KEYWHIZ_PREFIX)
@@ -82,7 +82,7 @@ pub async fn list(sm: &Client) -> Result<Vec<Existing>, aws_sdk_secretsmanager::
             .set_next_token(token.take())
             .send()
             .await
-            .map_err(aws_sdk_secretsmanager::Error::from)?;
+            .map_err(crate::error::SmError::on("ListSecrets"))?;
         out.extend(page.secret_list().iter().filter_map(Existing::from_entry));
         match page.next_token() {
             Some(t) if !t.is_empty() => token = Some(t.to_owned()),

@@ -7,7 +7,8 @@
 //! Modules, one job each: [`settings`] (what to do), [`identity`] (the app's
 //! mTLS certificate), [`source`] (Keywhiz), [`inventory`] (Secrets Manager,
 //! metadata only), [`plan`] (the pure diff), [`policy`] (the secrets' resource
-//! policy and its digest), [`apply`] (writes), [`sync`]
+//! policy and its digest), [`apply`] (writes), [`error`] (why a write or a run failed,
+//! and of what kind), [`sync`]
 //! (one run), [`decommission`] (the explicit removal of an app's mirror),
 //! [`report`]/[`log`]/[`metrics`] (what it did), [`cli`] and [`lambda`] (the
 //! two front ends, same code path).
@@ -16,6 +17,7 @@ pub mod apply;
 pub mod cli;
 pub mod clock;
 pub mod decommission;
+pub mod error;
 pub mod identity;
 pub mod inventory;
 pub mod lambda;

@@ -15,6 +15,7 @@ use tokio::sync::Mutex;
 
 use crate::apply::{Done, Writer};
 use crate::clock::{now_epoch, rfc3339};
+use crate::error::{FailureKind, RunError, WriteError};
 use crate::identity::{self, Identity};
 use crate::metrics::CallCounter;
 use crate::plan::{plan, Plan, Step, Task, WriteReason};
@@ -106,7 +107,7 @@ impl Syncer {
                 }
                 r
             }
-            Err(e) => Report::failed(e),
+            Err(e) => Report::failed(&e),
         };
         report.keywhiz_requests = calls.total();
         report.secretsmanager = self.counter.snapshot().since(&before);
@@ -120,26 +121,24 @@ impl Syncer {
         report
     }
 
-    async fn keywhiz_client(&self) -> Result<KeywhizClient, String> {
+    async fn keywhiz_client(&self) -> Result<KeywhizClient, RunError> {
         let mut cached = self.keywhiz.lock().await;
         if let Some((at, kw)) = cached.as_ref() {
             if at.elapsed() < IDENTITY_TTL {
                 return Ok(kw.clone());
             }
         }
-        let id = self.load_identity().await.map_err(|e| e.to_string())?;
+        let id = self.load_identity().await?;
         let ca = match (
             &self.settings.keywhiz_ca_pem,
             &self.settings.keywhiz_ca_file,
         ) {
             (Some(pem), _) => pem.clone().into_bytes(),
-            (None, Some(path)) => {
-                std::fs::read(path).map_err(|e| format!("reading {}: {e}", path.display()))?
-            }
-            (None, None) => id
-                .ca_pem
-                .clone()
-                .ok_or_else(|| "no CA bundle for Keywhiz".to_owned())?,
+            (None, Some(path)) => std::fs::read(path).map_err(|source| RunError::KeywhizCa {
+                path: path.display().to_string(),
+                source,
+            })?,
+            (None, None) => id.ca_pem.clone().ok_or(RunError::NoKeywhizCa)?,
         };
         let retry = RetryPolicy {
             max_attempts: self.settings.keywhiz_attempts,
@@ -153,7 +152,7 @@ impl Syncer {
             ca,
         )
         .with_retry(retry);
-        let kw = KeywhizClient::new(&config).map_err(|e| e.to_string())?;
+        let kw = KeywhizClient::new(&config).map_err(RunError::KeywhizClient)?;
         *cached = Some((Instant::now(), kw.clone()));
         Ok(kw)
     }
@@ -174,17 +173,12 @@ impl Syncer {
         // 1. Keywhiz first: if it cannot be trusted, nothing is touched.
         let listed = match source::list(kw, calls).await {
             Ok(l) => l,
-            Err(e) => return Report::failed(e.to_string()),
+            Err(e) => return Report::failed(&e.into()),
         };
         // 2. What Secrets Manager holds, without reading a value.
         let existing = match inventory::list(&self.sm).await {
             Ok(e) => e,
-            Err(e) => {
-                return Report::failed(format!(
-                    "listing Secrets Manager: {}",
-                    crate::apply::describe(e)
-                ))
-            }
+            Err(e) => return Report::failed(&RunError::Inventory(e)),
         };
         let now = now_epoch();
         let warn_secs = keywhiz_client::expiry::window(self.settings.expiry_warning_days);
@@ -195,7 +189,7 @@ impl Syncer {
             .map(crate::policy::digest)
         {
             Some(Ok(d)) => Some(d),
-            Some(Err(e)) => return Report::failed(format!("resource_policy: {e}")),
+            Some(Err(e)) => return Report::failed(&RunError::ResourcePolicy(e)),
             None => None,
         };
         let mut p = plan(
@@ -248,7 +242,7 @@ impl Syncer {
                 json!({"secret": name, "error": err}),
             );
         }
-        report.actions.failed += contents.failed.len() as u64;
+        report.fail(FailureKind::Keywhiz, contents.failed.len() as u64);
         let runnable: Vec<&Task> = p
             .tasks
             .iter()
@@ -274,8 +268,11 @@ impl Syncer {
                     match writer.delete(name).await {
                         Ok(()) => report.actions.deleted += 1,
                         Err(e) => {
-                            report.actions.failed += 1;
-                            log::warn("secret.delete_failed", json!({"secret": name, "error": e}));
+                            report.fail(e.kind, 1);
+                            log::warn(
+                                "secret.delete_failed",
+                                json!({"secret": name, "kind": e.kind, "error": e.to_string()}),
+                            );
                         }
                     }
                 }
@@ -313,10 +310,11 @@ impl Syncer {
                     t.put_policy = true;
                 }
                 Err(e) => {
-                    report.actions.failed += 1;
+                    report.fail(e.kind, 1);
                     log::warn(
                         "secret.policy_read_failed",
-                        json!({"secret": t.target.keywhiz_name, "error": e}),
+                        json!({"secret": t.target.keywhiz_name, "kind": e.kind,
+                               "error": e.to_string()}),
                     );
                 }
             }
@@ -384,18 +382,17 @@ impl Syncer {
 }
 
 fn tally(report: &mut Report, task: &Task, done: &Done) {
-    let a = &mut report.actions;
     if let Some(e) = &done.error {
-        if done.too_large {
-            a.skipped_too_large += 1;
-        } else {
-            a.failed += 1;
+        match e {
+            WriteError::TooLarge { .. } => report.actions.skipped_too_large += 1,
+            other => report.fail(other.kind(), 1),
         }
         log::warn(
             "secret.write_failed",
-            json!({"secret": task.target.keywhiz_name, "error": e}),
+            json!({"secret": task.target.keywhiz_name, "kind": e.kind(), "error": e.to_string()}),
         );
     }
+    let a = &mut report.actions;
     a.restored += u64::from(done.restored);
     a.created += u64::from(done.created);
     a.updated += u64::from(done.updated);

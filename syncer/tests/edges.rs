@@ -5,6 +5,7 @@ mod common;
 
 use std::collections::BTreeMap;
 
+use common::sm_http::Answer;
 use common::{name, World};
 use syncer::Status;
 
@@ -168,6 +169,7 @@ async fn failed_content_fetches_are_left_for_the_next_run() {
     let r = syncer.run_once().await;
     assert_eq!(r.status, Status::Partial, "{r:?}");
     assert_eq!(r.actions.failed, 3);
+    assert_eq!(r.failures.keywhiz, 3, "{r:?}");
     assert_eq!(r.contents_fetched, 0);
     assert_eq!(w.sm_http.forwarded().get("PutSecretValue"), None);
     assert_eq!(w.sm_http.forwarded().get("DeleteSecret"), None);
@@ -179,5 +181,79 @@ async fn failed_content_fetches_are_left_for_the_next_run() {
     let r = syncer.run_once().await;
     assert_eq!(r.status, Status::Ok, "{r:?}");
     assert_eq!(r.actions.updated, 3);
+    assert_eq!(w.synced_values().await, w.expected());
+}
+
+/// A failed write is counted by its kind, read from the error's type and the service's
+/// code, never its message: throttled, permission, not found, conflict, unavailable (a 5xx
+/// or a broken connection), other. The other secrets are written, and the next run
+/// converges.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failed_writes_are_counted_by_kind() {
+    let w = World::start(8).await;
+    let settings = syncer::Settings {
+        sm_attempts: 2,
+        ..w.settings()
+    };
+    let syncer = w.syncer(settings).await;
+    assert_eq!(syncer.run_once().await.status, Status::Ok);
+    let refusals = [
+        Answer::Error {
+            status: 400,
+            code: "ThrottlingException",
+        },
+        Answer::Error {
+            status: 400,
+            code: "AccessDeniedException",
+        },
+        Answer::Error {
+            status: 400,
+            code: "ResourceNotFoundException",
+        },
+        Answer::Error {
+            status: 400,
+            code: "InvalidRequestException",
+        },
+        Answer::Error {
+            status: 500,
+            code: "InternalServiceError",
+        },
+        Answer::ConnectionReset,
+        Answer::Error {
+            status: 400,
+            code: "LimitExceededException",
+        },
+    ];
+    for (i, answer) in refusals.iter().enumerate() {
+        w.set_secret(&name(i), &format!("value-{i}-v2"), BTreeMap::new())
+            .await;
+        let sm_name = s2s_core::secretsmanager_name_for_keywhiz(&name(i)).expect("name");
+        w.sm_http.refuse("PutSecretValue", &sm_name, answer.clone());
+    }
+    let changed = refusals.len() + 1;
+    w.set_secret(&name(7), "value-7-v2", BTreeMap::new()).await;
+
+    let r = syncer.run_once().await;
+    assert_eq!(r.status, Status::Partial, "{r:?}");
+    assert_eq!(r.error, None);
+    assert_eq!(r.contents_fetched, changed as u64);
+    assert_eq!(r.actions.updated, 1, "only the unrefused one: {r:?}");
+    assert_eq!(r.actions.failed, refusals.len() as u64);
+    let report = serde_json::to_value(&r).expect("report JSON");
+    assert_eq!(
+        report["failures"],
+        serde_json::json!({"throttled": 1, "permission": 1, "not_found": 1, "conflict": 1,
+                           "unavailable": 2, "keywhiz": 0, "other": 1}),
+        "{report}"
+    );
+    // Every refused write was tried (the SDK retries some of them), none reached moto.
+    assert!(w.sm_http.refused() >= refusals.len() as u64);
+    assert_eq!(w.sm_http.forwarded().get("PutSecretValue"), Some(&1));
+
+    w.sm_http.clear_refusals();
+    let r = syncer.run_once().await;
+    assert_eq!(r.status, Status::Ok, "{r:?}");
+    assert_eq!(r.actions.updated, refusals.len() as u64);
+    assert_eq!(r.failures, syncer::report::Failures::default());
     assert_eq!(w.synced_values().await, w.expected());
 }
