@@ -2,15 +2,18 @@
 //!
 //! - functions `provider::tfptest::double(n)` and `provider::tfptest::echo(v)`;
 //! - data source `tfptest_echo { in -> out }`;
-//! - resource `tfptest_slow { name, delay_ms, payload }` whose create sleeps
-//!   `delay_ms` and is deliberately *not* aborted by StopProvider, so a Ctrl-C
-//!   during create still records the resource in state;
+//! - resource `tfptest_slow { name, delay_ms, payload }` whose create waits
+//!   `delay_ms`, or until StopProvider, and completes either way, so a Ctrl-C
+//!   during create still records the resource in state. With
+//!   `TFPTEST_MARKER_DIR` set it leaves proof in that directory: `<name>.creating`
+//!   when the create starts, `<name>.created` (`stopped` or `not stopped`) when it ends;
 //! - resource `tfptest_blob { content, json }` for large attribute round trips
 //!   (several MiB) and semantic JSON equality;
 //! - a debug log line on configure (visible with `TF_LOG=debug`).
 //!
 //! Build: `cargo build -p tfplugin --example terraform-provider-tfptest`.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
@@ -210,14 +213,23 @@ impl Resource<Configured> for Slow {
         ctx.log()
             .with("name", &s.name)
             .debug("creating tfptest_slow");
-        // Deliberately not raced against ctx.cancellation(): a stop request
-        // (Ctrl-C) must not lose a resource that is being created.
-        tokio::time::sleep(Duration::from_millis(s.delay_ms)).await;
-        if ctx.is_cancelled() {
+        mark(&s.name, "creating", "")?;
+        // A stop request (Ctrl-C) ends the wait but not the create: the resource
+        // is made and returned, so Terraform records it instead of losing it.
+        let stopped = tokio::select! {
+            () = tokio::time::sleep(Duration::from_millis(s.delay_ms)) => ctx.is_cancelled(),
+            () = ctx.cancellation().cancelled() => true,
+        };
+        if stopped {
             ctx.log()
                 .info("stop requested during create; finishing it so it is recorded");
         }
         s.id = Some(format!("slow-{}", s.name));
+        mark(
+            &s.name,
+            "created",
+            if stopped { "stopped" } else { "not stopped" },
+        )?;
         Ok(to_value(&s)?)
     }
 
@@ -267,6 +279,21 @@ impl Resource<Configured> for Slow {
             payload: None,
         })?)
     }
+}
+
+/// Writes `<name>.<step>` into `TFPTEST_MARKER_DIR`, when it is set: what a test
+/// reads to know the create was in flight, and whether a stop reached it.
+fn mark(name: &str, step: &str, contents: &str) -> Result<(), Diagnostics> {
+    let Some(dir) = std::env::var_os("TFPTEST_MARKER_DIR").map(PathBuf::from) else {
+        return Ok(());
+    };
+    let path = dir.join(format!("{name}.{step}"));
+    std::fs::write(&path, contents).map_err(|e| {
+        Diagnostics::error(
+            "Cannot write the test marker",
+            format!("{}: {e}", path.display()),
+        )
+    })
 }
 
 // --- tfptest_blob ----------------------------------------------------------
