@@ -199,6 +199,10 @@ impl Reader<'_> {
             Type::Number => match item {
                 Item::Int(i) => Ok(Value::Number(i.into())),
                 Item::UInt(u) => Ok(Value::Number(u.into())),
+                // cty numbers are big floats: infinities exist, NaN does not
+                // (Terraform never sends one, and it equals nothing, itself
+                // included, so no plan could ever be consistent).
+                Item::Float(f) if f.is_nan() => Err(self.err("NaN is not a number")),
                 Item::Float(f) => Ok(Value::Number(f.into())),
                 Item::Str(_) | Item::Bin(_) => {
                     let s = self.string(item)?;
@@ -767,6 +771,23 @@ mod tests {
                 .to_string(),
             "in"
         );
+    }
+
+    #[test]
+    fn nan_is_refused_and_infinities_round_trip() {
+        // float64 NaN with the sign bit set (found by the tfplugin_msgpack fuzz target).
+        let nan = [0xcb, 0xff, 0xff, 0xff, 0xff, 0x3f, 0x34, 0xf6, 0xdf];
+        let err = decode_msgpack(&nan, &Type::Number).expect_err("NaN");
+        assert!(err.message.contains("NaN"), "{}", err.message);
+        let f32_nan = [0xca, 0x7f, 0xc0, 0x00, 0x00];
+        assert!(decode_msgpack(&f32_nan, &Type::Number).is_err());
+        for inf in [f64::INFINITY, f64::NEG_INFINITY] {
+            let mut b = vec![0xcb];
+            b.extend_from_slice(&inf.to_bits().to_be_bytes());
+            let v = decode_msgpack(&b, &Type::Number).expect("infinity");
+            let again = encode_msgpack(&v, &Type::Number).expect("encode");
+            assert_eq!(decode_msgpack(&again, &Type::Number).expect("decode"), v);
+        }
     }
 
     #[test]
