@@ -9,12 +9,8 @@ variable "artifact_bucket" {
 }
 
 variable "artifacts" {
-  description = "The released zips by architecture (arm64, x86_64): S3 key, object version and sha256 in base64 (`openssl dgst -sha256 -binary s2s-mtls-proxy-<architecture>.zip | base64`; make artifacts prints the hex). With code signing enforced on the functions (lambda-s2s), the object must be the signed one."
-  type = map(object({
-    key            = string
-    object_version = string
-    sha256         = string
-  }))
+  description = "The released zips by architecture (arm64, x86_64): S3 key, object version and sha256 in base64 (the binary digest of openssl dgst -sha256 -binary, in base64, as Lambda reports CodeSha256; make artifacts prints the hex). With code signing enforced on the functions (lambda-s2s), the object must be the signed one."
+  type        = map(object({ key = string, object_version = string, sha256 = string }))
 
   validation {
     condition     = length(var.artifacts) > 0 && alltrue([for a in keys(var.artifacts) : contains(["arm64", "x86_64"], a)])

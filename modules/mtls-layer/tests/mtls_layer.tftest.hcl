@@ -68,18 +68,6 @@ run "shared_with_listed_accounts" {
   }
 }
 
-run "published_code_must_be_the_pinned_zip" {
-  override_resource {
-    target = aws_lambda_layer_version.mtls
-    values = {
-      layer_arn   = "arn:aws:lambda:eu-west-1:333333333333:layer:s2s-mtls-proxy-arm64"
-      code_sha256 = "31l/4NM/fe9oQfLK3zZyt5t9SdrHX4MvLXfJg0PVILo="
-    }
-  }
-
-  expect_failures = [aws_lambda_layer_version.mtls]
-}
-
 run "shared_with_nobody_is_refused" {
   command = plan
 
@@ -121,4 +109,54 @@ run "a_hex_sha256_is_refused" {
   }
 
   expect_failures = [var.artifacts]
+}
+
+run "published_when_the_code_is_the_pinned_zip" {
+  variables {
+    artifacts = {
+      arm64 = {
+        key            = "s2s-mtls-proxy/0.1.0/s2s-mtls-proxy-arm64.zip"
+        object_version = "Qe5LhJ1rxN0c2oJm7wAuVJ7oNXlpZ3sE"
+        sha256         = "n4bQgYhMfWWaL+qgxVrQFaO/TxsrC4Is0V1sFbDwCgg="
+      }
+    }
+  }
+
+  override_resource {
+    target = aws_lambda_layer_version.mtls
+    values = {
+      arn         = "arn:aws:lambda:eu-west-1:333333333333:layer:s2s-mtls-proxy-arm64:4"
+      layer_arn   = "arn:aws:lambda:eu-west-1:333333333333:layer:s2s-mtls-proxy-arm64"
+      version     = "4"
+      code_sha256 = "n4bQgYhMfWWaL+qgxVrQFaO/TxsrC4Is0V1sFbDwCgg="
+    }
+  }
+
+  assert {
+    condition     = output.layer_version_arns == { arm64 = "arn:aws:lambda:eu-west-1:333333333333:layer:s2s-mtls-proxy-arm64:4" }
+    error_message = "the output must give lambda-s2s the published version ARN by architecture"
+  }
+
+  assert {
+    condition     = output.layer_account_id == "333333333333"
+    error_message = "the output must give account-baseline the layer account"
+  }
+
+  assert {
+    condition     = aws_lambda_layer_version_permission.organization["arm64"].version_number == 4
+    error_message = "the permission must share the version just published"
+  }
+}
+
+# Last: it applies (mocked), and the state it leaves fails the postcondition.
+run "published_code_must_be_the_pinned_zip" {
+  override_resource {
+    target = aws_lambda_layer_version.mtls
+    values = {
+      layer_arn   = "arn:aws:lambda:eu-west-1:333333333333:layer:s2s-mtls-proxy-arm64"
+      code_sha256 = "31l/4NM/fe9oQfLK3zZyt5t9SdrHX4MvLXfJg0PVILo="
+    }
+  }
+
+  expect_failures = [aws_lambda_layer_version.mtls]
 }
