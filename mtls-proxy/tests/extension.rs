@@ -70,6 +70,20 @@ fn environment(moto: &Moto, gateway: &str, port: u16, secret: &str) -> Vec<(Stri
     .collect()
 }
 
+/// Polls `probe` every 20 ms until it gives something, or `limit` passes.
+async fn eventually<T>(limit: Duration, mut probe: impl FnMut() -> Option<T>) -> Option<T> {
+    let started = std::time::Instant::now();
+    loop {
+        if let Some(found) = probe() {
+            return Some(found);
+        }
+        if started.elapsed() > limit {
+            return None;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
 fn call() -> String {
     format!(
         "GET http://staging.payments.meshproxy.example.internal/charge HTTP/1.1\r\nHost: staging.payments.meshproxy.example.internal\r\nX-S2S-Token: {SESSION_TOKEN}"
@@ -109,13 +123,9 @@ async fn the_extension_lives_as_lambda_runs_it() {
         err.contains("Extension.ConfigInvalid") && err.contains("S2S_MESH_GATEWAY"),
         "{err}"
     );
-    for _ in 0..100 {
-        if broken.exited().is_some() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    assert_eq!(broken.exited().and_then(|s| s.code()), Some(1));
+    // It exits at once; the bound only keeps a hung process from hanging the test.
+    let exited = eventually(Duration::from_secs(30), || broken.exited()).await;
+    assert_eq!(exited.and_then(|s| s.code()), Some(1));
 
     // The real thing.
     let port = free_port();
@@ -125,11 +135,11 @@ async fn the_extension_lives_as_lambda_runs_it() {
     )
     .await
     .unwrap();
-    let init = sandbox.init(Duration::from_secs(10)).await.unwrap();
+    // Within Lambda's 10 s init phase (how fast is bench/mesh.sh's to measure).
+    sandbox.init(Duration::from_secs(10)).await.unwrap();
     let record = sandbox.api.record();
     assert_eq!(record.registered_name.as_deref(), Some("s2s-mtls-proxy"));
     assert_eq!(record.registered_events, ["INVOKE", "SHUTDOWN"]);
-    assert!(init < Duration::from_secs(5), "init took {init:?}");
     let addr = format!("127.0.0.1:{port}");
 
     let early = exchange(&addr, &call()).await;
@@ -157,11 +167,31 @@ async fn the_extension_lives_as_lambda_runs_it() {
         .send()
         .await
         .unwrap();
-    tokio::time::sleep(Duration::from_millis(1100)).await;
-    sandbox.invoke("request-2").await.unwrap();
-    let answer = exchange(&addr, &call()).await;
-    assert_eq!(answer.status, 200, "{}", answer.body);
-    assert_eq!(answer.json()["caller_serial"], second.serial.as_str());
+    // Checked at most once a second (S2S_VERSION_CHECK_SECONDS=1), and a check that
+    // fails (Secrets Manager slow under load) keeps the old certificate until the
+    // next: invocations and calls until the new serial is presented, every answer a 200.
+    let mut invocations = 1;
+    let started = std::time::Instant::now();
+    loop {
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        invocations += 1;
+        sandbox
+            .invoke(&format!("request-{invocations}"))
+            .await
+            .unwrap();
+        let answer = exchange(&addr, &call()).await;
+        assert_eq!(answer.status, 200, "{}", answer.body);
+        let serial = answer.json()["caller_serial"].clone();
+        if serial == second.serial.as_str() {
+            break;
+        }
+        assert_eq!(serial, first.serial.as_str());
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the new version was never picked up ({} invocations)",
+            invocations - 1
+        );
+    }
 
     let logs = sandbox.logs();
     let loaded = logs
