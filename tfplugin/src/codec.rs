@@ -791,6 +791,20 @@ mod tests {
     }
 
     #[test]
+    fn an_integral_float_above_2_53_round_trips_as_the_same_number() {
+        // float32 0x5b987584 = 85826812512305152 exactly (found by the
+        // tfplugin_msgpack fuzz target): it re-encodes as an int, and the two
+        // must be equal, and print the same digits.
+        let b = [0xca, 0x5b, 0x98, 0x75, 0x84];
+        let v = decode_msgpack(&b, &Type::Number).expect("float32");
+        let again = encode_msgpack(&v, &Type::Number).expect("encode");
+        let back = decode_msgpack(&again, &Type::Number).expect("decode");
+        assert_eq!(back, v);
+        assert_eq!(format!("{v:?}"), "Number(85826812512305152)");
+        assert_eq!(v, Value::Number(Number::from(85_826_812_512_305_152i64)));
+    }
+
+    #[test]
     fn garbage_is_an_error_not_a_panic() {
         for b in [
             vec![0xc1],

@@ -166,7 +166,14 @@ impl Number {
         match &self.0 {
             Repr::Int(i) => i.to_string(),
             Repr::Float(f) if f.is_finite() => {
-                let s = format!("{f}");
+                // Integral floats digit for digit (`{f}` would print the
+                // shortest text that reads back as the same f64, which for
+                // 85826812512305152 is 85826812512305150: another number).
+                let s = if f.fract() == 0.0 {
+                    format!("{f:.0}")
+                } else {
+                    format!("{f}")
+                };
                 if s == "-0" {
                     "0".into()
                 } else {
