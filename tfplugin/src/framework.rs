@@ -3,8 +3,9 @@
 //! A provider is a [`Provider`] (its configuration and the data it shares
 //! with resources once configured) plus lists of [`Resource`]s,
 //! [`DataSource`]s and [`Function`]s. Values are passed as dynamic
-//! [`Value`]s shaped by the schema; use [`from_value`](crate::from_value) /
-//! [`to_value`](crate::to_value) for typed structs. The framework takes care of
+//! [`Value`]s shaped by the schema; decode them into typed models with
+//! [`from_value`](crate::from_value) and encode with [`to_value`](crate::to_value)
+//! (see [`model`](crate::model)). The framework takes care of
 //! the protocol: it decodes and encodes values, runs validators, defaults,
 //! plan modifiers and semantic equality, passes private state through, and
 //! (in debug builds) checks plans and apply results the way Terraform does.
@@ -19,7 +20,7 @@ use tokio_util::sync::CancellationToken;
 use crate::diag::{AttributePath, Diagnostic, Diagnostics};
 use crate::logging::Logger;
 use crate::schema::{FunctionSignature, Schema};
-use crate::value::Value;
+use crate::value::{Type, Value};
 
 /// What every callback gets: cancellation (Terraform's StopProvider, e.g. on
 /// Ctrl-C), an optional deadline, a logger and a place for warnings.
@@ -191,12 +192,23 @@ pub struct ResourcePlan {
     pub requires_replace: Vec<AttributePath>,
     /// Private state to carry to apply.
     pub private: Vec<u8>,
+    /// The type of the resource's values (its schema's), which
+    /// [`ResourcePlan::set_planned`] shapes a model to.
+    pub value_type: Type,
 }
 
 impl ResourcePlan {
     /// Whether the resource is being created.
     pub fn is_create(&self) -> bool {
         self.prior.is_null()
+    }
+
+    /// Sets the planned state to a typed model (see [`crate::model`]),
+    /// shaped to the schema, so that it compares equal to `prior` when
+    /// nothing changes.
+    pub fn set_planned<M: serde::Serialize>(&mut self, model: &M) -> Result<(), Diagnostics> {
+        self.planned = crate::to_value(model)?.conform(&self.value_type)?;
+        Ok(())
     }
 }
 

@@ -48,6 +48,7 @@ pub mod diag;
 pub mod framework;
 pub mod json;
 pub mod logging;
+pub mod model;
 pub mod plan;
 pub mod schema;
 mod server;
@@ -64,6 +65,7 @@ pub use framework::{
     Provider, ReadRequest, Resource, ResourcePlan, UpdateRequest, UpgradeRequest,
 };
 pub use logging::{Level, Logger};
+pub use model::Maybe;
 pub use schema::{Attribute, Block, FunctionSignature, NestedBlock, Nesting, Parameter, Schema};
 pub use server::{
     handshake_line, reattach_json, serve, serve_with_version, version_line, ServeError,

@@ -39,7 +39,7 @@ use crate::value::{Number, Value, ValueError};
 const PASSTHROUGH: &str = "$tfplugin::Value";
 
 thread_local! {
-    static STASH: RefCell<Option<Value>> = const { RefCell::new(None) };
+    pub(crate) static STASH: RefCell<Option<Value>> = const { RefCell::new(None) };
 }
 
 /// Decodes `v` into `T`.
@@ -220,7 +220,15 @@ impl<'de> de::Deserializer<'de> for Deser<'_> {
 
     fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
         match self.v {
-            Value::Null | Value::Unknown(_) => visitor.visit_none(),
+            Value::Null => visitor.visit_none(),
+            // Unit, which `Option` also reads as `None`; a `Maybe` takes the
+            // unknown value (with its refinements) from the stash instead.
+            Value::Unknown(_) => {
+                STASH.with(|s| *s.borrow_mut() = Some(self.v.clone()));
+                let r = visitor.visit_unit();
+                STASH.with(|s| s.borrow_mut().take());
+                r.map_err(|e| at(&self.path, e))
+            }
             _ => visitor.visit_some(self),
         }
     }

@@ -179,6 +179,7 @@ pub(super) async fn plan<P: Provider>(
                         planned: framework_plan.planned,
                         requires_replace: framework_plan.requires_replace,
                         private: request.prior_private,
+                        value_type: ty.clone(),
                     };
                     let data = service.configured_data();
                     match entry
