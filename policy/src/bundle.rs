@@ -176,6 +176,13 @@ impl Bundle {
         Self::from_files(EMBEDDED.iter().map(|(p, t)| (p.to_string(), t.to_string())))
     }
 
+    /// [`Bundle::embedded`], parsed once per process and shared by every
+    /// caller, however many places render from it.
+    pub fn embedded_shared() -> std::result::Result<&'static Bundle, &'static Error> {
+        static BUNDLE: std::sync::OnceLock<Result<Bundle>> = std::sync::OnceLock::new();
+        BUNDLE.get_or_init(Bundle::embedded).as_ref()
+    }
+
     /// Loads `dir/index.json` and the templates it lists.
     pub fn from_dir(dir: &Path) -> Result<Bundle> {
         let index = read(&dir.join("index.json"))?;
@@ -377,5 +384,22 @@ impl Bundle {
             }
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_shared_bundle_is_the_embedded_one_parsed_once() {
+        let first = Bundle::embedded_shared().unwrap_or_else(|e| panic!("{e}"));
+        let again = Bundle::embedded_shared().unwrap_or_else(|e| panic!("{e}"));
+        assert!(std::ptr::eq(first, again), "parsed twice");
+        let fresh = Bundle::embedded().unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            first.templates.keys().collect::<Vec<_>>(),
+            fresh.templates.keys().collect::<Vec<_>>()
+        );
     }
 }
