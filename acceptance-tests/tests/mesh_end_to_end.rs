@@ -242,7 +242,7 @@ fn set_flag(world: &World, on: bool) {
     world.stack.block_on(async {
         let current = admin.get_app("payments").await.expect("get payments");
         let spec = registry_client::AppSpec {
-            accounts: current.value.accounts.clone(),
+            accounts: current.accounts.clone(),
             certificate_generation: on,
         };
         admin

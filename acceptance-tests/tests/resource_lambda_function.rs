@@ -109,7 +109,7 @@ fn lambda_function_full_lifecycle() {
     let f = stack
         .block_on(admin.get_function("payments", ACCOUNT, "payments-api"))
         .unwrap();
-    assert_eq!(f.value.role_name, "payments-api-v2");
+    assert_eq!(f.role_name, "payments-api-v2");
 
     // Out of band: the role is changed; refresh sees it, apply puts it back.
     stack
@@ -130,7 +130,7 @@ fn lambda_function_full_lifecycle() {
     let f = stack
         .block_on(admin.get_function("payments", ACCOUNT, "payments-api"))
         .unwrap();
-    assert_eq!(f.value.role_name, "payments-api-v2");
+    assert_eq!(f.role_name, "payments-api-v2");
 
     // Out of band: the registration is deleted; plan registers it again.
     stack

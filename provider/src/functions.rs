@@ -10,7 +10,7 @@ use tfplugin::{
     Value,
 };
 
-pub fn all() -> Vec<Arc<dyn Function>> {
+pub(crate) fn all() -> Vec<Arc<dyn Function>> {
     vec![
         Arc::new(SyncOffset),
         Arc::new(SyncSchedule),

@@ -1,8 +1,10 @@
 //! terraform-provider-s2s: Registry s2s flags, Keywhiz secret assignments,
 //! lambda-s2s functions, and the s2s naming functions, on the `tfplugin`
-//! runtime.
+//! runtime. Only what the binary needs is public: the provider and its
+//! address.
 
-pub mod aws;
+mod app_model;
+mod aws;
 mod cache;
 mod clients;
 mod data_sources;
@@ -10,8 +12,8 @@ mod functions;
 mod plans;
 mod provider;
 mod reads;
-pub mod resources;
-pub mod settings;
+mod resources;
+mod settings;
 mod validation;
 
 pub use provider::{S2sData, S2sProvider, PROVIDER_ADDRESS};

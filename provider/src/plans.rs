@@ -15,7 +15,8 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 
 use registry_client::{Account, App, Environment};
-use tfplugin::Value;
+
+use crate::app_model::AppModel;
 
 /// An app as planned in this operation; `None` where the plan does not know
 /// the value yet (it depends on a resource created in the same apply).
@@ -27,32 +28,21 @@ pub struct PlannedApp {
 
 impl PlannedApp {
     /// From the planned state of an `s2s_registry_app`.
-    pub fn of(planned: &Value) -> PlannedApp {
-        let accounts = planned.attr("accounts");
-        let accounts = if accounts.is_fully_known() {
-            accounts.as_elements().map(|items| {
-                items
-                    .iter()
-                    .filter_map(|item| {
-                        let id = item.attr("account_id").as_str()?;
-                        let environment = item
-                            .attr("environment")
-                            .as_str()?
-                            .parse::<Environment>()
-                            .ok()?;
-                        Some(Account {
-                            account_id: id.to_owned(),
-                            environment,
-                        })
+    pub(crate) fn of(planned: &AppModel) -> PlannedApp {
+        let accounts = planned.known_accounts().map(|items| {
+            items
+                .into_iter()
+                .filter_map(|(id, environment)| {
+                    Some(Account {
+                        account_id: id.to_owned(),
+                        environment: environment.parse::<Environment>().ok()?,
                     })
-                    .collect()
-            })
-        } else {
-            None
-        };
+                })
+                .collect()
+        });
         PlannedApp {
             accounts,
-            certificate_generation: planned.attr("certificate_generation").as_bool(),
+            certificate_generation: planned.certificate_generation.known().copied(),
         }
     }
 }
@@ -118,23 +108,29 @@ impl Plans {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::app_model::AccountModel;
+    use tfplugin::Maybe;
 
-    fn planned(accounts: Value, flag: Value) -> Value {
-        Value::object([("accounts", accounts), ("certificate_generation", flag)])
+    fn planned(accounts: Maybe<Vec<Maybe<AccountModel>>>, flag: bool) -> AppModel {
+        AppModel {
+            accounts,
+            certificate_generation: Maybe::Known(flag),
+            ..AppModel::default()
+        }
     }
 
-    fn account(id: &str, env: &str) -> Value {
-        Value::object([
-            ("account_id", Value::from(id)),
-            ("environment", Value::from(env)),
-        ])
+    fn account(id: &str, env: &str) -> Maybe<AccountModel> {
+        Maybe::Known(AccountModel {
+            account_id: Maybe::Known(id.into()),
+            environment: Maybe::Known(env.into()),
+        })
     }
 
     #[test]
     fn a_plan_wins_over_registry_and_unknowns_wait() {
         let p = PlannedApp::of(&planned(
-            Value::Set(vec![account("111122223333", "staging")]),
-            Value::from(true),
+            Maybe::Known(vec![account("111122223333", "staging")]),
+            true,
         ));
         assert_eq!(p.accounts.as_ref().map(Vec::len), Some(1));
         let registered = App {
@@ -155,7 +151,7 @@ mod tests {
                 ..
             }
         ));
-        let unknown = PlannedApp::of(&planned(Value::unknown(), Value::from(true)));
+        let unknown = PlannedApp::of(&planned(Maybe::unknown(), true));
         assert_eq!(AppView::of(Some(unknown), None), AppView::NotYetKnown);
         assert!(matches!(
             AppView::of(None, Some(&registered)),

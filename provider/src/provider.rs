@@ -17,7 +17,7 @@ pub const PROVIDER_ADDRESS: &str = "registry.example.internal/platform/s2s";
 
 /// What configure hands to every resource and data source.
 pub struct S2sData {
-    pub settings: Settings,
+    pub(crate) settings: Settings,
     pub(crate) clients: Clients,
     /// Reads shared by the resources of this operation (see `cache`).
     pub(crate) reads: Reads,

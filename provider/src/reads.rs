@@ -6,6 +6,7 @@
 //! list per Keywhiz client; and one STS GetCallerIdentity, however many
 //! resources ask. Writers call the matching `forget_*` after a write.
 
+use std::future::Future;
 use std::sync::Arc;
 
 use keywhiz_client::{ClientDetail, ClientSummary, SanitizedSecret, SecretDetail};
@@ -18,7 +19,7 @@ use crate::settings::AwsSettings;
 use tfplugin::Diagnostics;
 
 #[derive(Default)]
-pub struct Reads {
+pub(crate) struct Reads {
     apps: SharedReads<String, Option<Arc<App>>>,
     functions: SharedReads<String, Option<Arc<Vec<Function>>>>,
     access: SharedReads<String, Arc<Access>>,
@@ -34,65 +35,82 @@ pub struct Reads {
     pub(crate) keywhiz_ready: SharedReads<String, String>,
 }
 
-/// One shared Keywhiz read whose 404 means "there is none".
-macro_rules! keywhiz_read {
-    ($self:ident, $clients:ident, $map:ident, $key:expr, $call:ident, $what:expr) => {{
-        let keywhiz = $clients.keywhiz()?;
-        let key: &str = $key;
-        $self
-            .$map
-            .get_or_load(&key.to_owned(), || async {
-                match keywhiz.$call(key).await {
-                    Ok(v) => Ok(Some(Arc::new(v))),
-                    Err(e) if e.is_not_found() => Ok(None),
-                    Err(e) => Err(e),
-                }
-            })
-            .await
-            .map_err(|e| keywhiz_error(&$what, &e))
-    }};
+/// An error that can say "there is no such thing" (HTTP 404).
+trait NotFound {
+    fn is_not_found(&self) -> bool;
+}
+
+impl NotFound for registry_client::Error {
+    fn is_not_found(&self) -> bool {
+        registry_client::Error::is_not_found(self)
+    }
+}
+
+impl NotFound for keywhiz_client::Error {
+    fn is_not_found(&self) -> bool {
+        keywhiz_client::Error::is_not_found(self)
+    }
+}
+
+/// One read of `key` shared in the operation, whose "not found" means there
+/// is none (`None`).
+async fn shared_optional<T, E, Fut>(
+    reads: &SharedReads<String, Option<Arc<T>>>,
+    key: &str,
+    read: impl FnOnce() -> Fut,
+) -> Result<Option<Arc<T>>, E>
+where
+    E: NotFound,
+    Fut: Future<Output = Result<T, E>>,
+{
+    reads
+        .get_or_load(&key.to_owned(), || async {
+            match read().await {
+                Ok(v) => Ok(Some(Arc::new(v))),
+                Err(e) if e.is_not_found() => Ok(None),
+                Err(e) => Err(e),
+            }
+        })
+        .await
 }
 
 impl Reads {
-    /// The app as Registry has it now (`None`: not registered). The app's
-    /// `etag` field is the ETag it was read at.
-    pub async fn app(&self, clients: &Clients, app: &str) -> Result<Option<Arc<App>>, Diagnostics> {
+    /// The app as Registry has it now (`None`: not registered), carrying
+    /// the ETag it was read at.
+    pub(crate) async fn app(
+        &self,
+        clients: &Clients,
+        app: &str,
+    ) -> Result<Option<Arc<App>>, Diagnostics> {
         let registry = clients.registry()?;
-        self.apps
-            .get_or_load(&app.to_owned(), || async {
-                match registry.get_app(app).await {
-                    Ok(v) => {
-                        let mut found = v.value;
-                        found.etag = v.etag;
-                        Ok(Some(Arc::new(found)))
-                    }
-                    Err(e) if e.is_not_found() => Ok(None),
-                    Err(e) => Err(e),
-                }
-            })
+        shared_optional(&self.apps, app, || registry.get_app(app))
             .await
             .map_err(|e| registry_error(&format!("Cannot read app {app:?} from Registry"), &e))
     }
 
-    pub fn forget_app(&self, app: &str) {
+    /// The app as Registry has it now, read past what this operation read
+    /// before (to judge a write that failed).
+    pub(crate) async fn fresh_app(
+        &self,
+        clients: &Clients,
+        app: &str,
+    ) -> Result<Option<Arc<App>>, Diagnostics> {
+        self.forget_app(app);
+        self.app(clients, app).await
+    }
+
+    pub(crate) fn forget_app(&self, app: &str) {
         self.apps.invalidate(&app.to_owned());
     }
 
     /// All functions of an app in one call (`None`: the app is not registered).
-    pub async fn functions(
+    pub(crate) async fn functions(
         &self,
         clients: &Clients,
         app: &str,
     ) -> Result<Option<Arc<Vec<Function>>>, Diagnostics> {
         let registry = clients.registry()?;
-        self.functions
-            .get_or_load(&app.to_owned(), || async {
-                match registry.list_functions(app).await {
-                    Ok(list) => Ok(Some(Arc::new(list))),
-                    Err(e) if e.is_not_found() => Ok(None),
-                    Err(e) => Err(e),
-                }
-            })
+        shared_optional(&self.functions, app, || registry.list_functions(app))
             .await
             .map_err(|e| {
                 registry_error(
@@ -102,13 +120,28 @@ impl Reads {
             })
     }
 
-    pub fn forget_functions(&self, app: &str) {
+    /// The app's functions as Registry has them now, read past what this
+    /// operation read before.
+    pub(crate) async fn fresh_functions(
+        &self,
+        clients: &Clients,
+        app: &str,
+    ) -> Result<Option<Arc<Vec<Function>>>, Diagnostics> {
+        self.forget_functions(app);
+        self.functions(clients, app).await
+    }
+
+    pub(crate) fn forget_functions(&self, app: &str) {
         self.functions.invalidate(&app.to_owned());
     }
 
     /// Whether the provider's identity may change `app` in Registry (the
     /// rule Registry applies to the app's writes).
-    pub async fn access(&self, clients: &Clients, app: &str) -> Result<Arc<Access>, Diagnostics> {
+    pub(crate) async fn access(
+        &self,
+        clients: &Clients,
+        app: &str,
+    ) -> Result<Arc<Access>, Diagnostics> {
         let registry = clients.registry()?;
         self.access
             .get_or_load(&app.to_owned(), || async {
@@ -125,112 +158,108 @@ impl Reads {
 
     /// Every secret granted to a Keywhiz group, with checksum and expiry, in
     /// one call (`None`: the group does not exist). Never contents.
-    pub async fn group_secrets(
+    pub(crate) async fn group_secrets(
         &self,
         clients: &Clients,
         group: &str,
     ) -> Result<Option<Arc<Vec<SanitizedSecret>>>, Diagnostics> {
-        keywhiz_read!(
-            self,
-            clients,
-            group_secrets,
-            group,
-            group_secrets,
-            format!("Cannot list the secrets of Keywhiz group {group:?}")
-        )
+        let keywhiz = clients.keywhiz()?;
+        shared_optional(&self.group_secrets, group, || keywhiz.group_secrets(group))
+            .await
+            .map_err(|e| {
+                keywhiz_error(
+                    &format!("Cannot list the secrets of Keywhiz group {group:?}"),
+                    &e,
+                )
+            })
     }
 
-    pub fn forget_group_secrets(&self, group: &str) {
+    pub(crate) fn forget_group_secrets(&self, group: &str) {
         self.group_secrets.invalidate(&group.to_owned());
     }
 
     /// The members of a Keywhiz group with their SPIFFE IDs, in one call
     /// (`None`: the group does not exist).
-    pub async fn group_clients(
+    pub(crate) async fn group_clients(
         &self,
         clients: &Clients,
         group: &str,
     ) -> Result<Option<Arc<Vec<ClientSummary>>>, Diagnostics> {
-        keywhiz_read!(
-            self,
-            clients,
-            group_clients,
-            group,
-            group_clients,
-            format!("Cannot list the clients of Keywhiz group {group:?}")
-        )
+        let keywhiz = clients.keywhiz()?;
+        shared_optional(&self.group_clients, group, || keywhiz.group_clients(group))
+            .await
+            .map_err(|e| {
+                keywhiz_error(
+                    &format!("Cannot list the clients of Keywhiz group {group:?}"),
+                    &e,
+                )
+            })
     }
 
-    pub fn forget_group_clients(&self, group: &str) {
+    pub(crate) fn forget_group_clients(&self, group: &str) {
         self.group_clients.invalidate(&group.to_owned());
     }
 
     /// A secret's metadata (`None`: Keywhiz has no such secret). Never contents.
-    pub async fn secret(
+    pub(crate) async fn secret(
         &self,
         clients: &Clients,
         name: &str,
     ) -> Result<Option<Arc<SecretDetail>>, Diagnostics> {
-        keywhiz_read!(
-            self,
-            clients,
-            secrets,
-            name,
-            secret_detail,
-            format!("Cannot read secret {name:?} from Keywhiz")
-        )
+        let keywhiz = clients.keywhiz()?;
+        shared_optional(&self.secrets, name, || keywhiz.secret_detail(name))
+            .await
+            .map_err(|e| keywhiz_error(&format!("Cannot read secret {name:?} from Keywhiz"), &e))
     }
 
     /// The groups a secret is granted to (`None`: no such secret).
-    pub async fn secret_groups(
+    pub(crate) async fn secret_groups(
         &self,
         clients: &Clients,
         name: &str,
     ) -> Result<Option<Arc<Vec<String>>>, Diagnostics> {
-        keywhiz_read!(
-            self,
-            clients,
-            secret_groups,
-            name,
-            secret_groups,
-            format!("Cannot list the groups secret {name:?} is granted to")
-        )
+        let keywhiz = clients.keywhiz()?;
+        shared_optional(&self.secret_groups, name, || keywhiz.secret_groups(name))
+            .await
+            .map_err(|e| {
+                keywhiz_error(
+                    &format!("Cannot list the groups secret {name:?} is granted to"),
+                    &e,
+                )
+            })
     }
 
     /// A Keywhiz client by name (`None`: no client of that name).
-    pub async fn client(
+    pub(crate) async fn client(
         &self,
         clients: &Clients,
         name: &str,
     ) -> Result<Option<Arc<ClientDetail>>, Diagnostics> {
-        keywhiz_read!(
-            self,
-            clients,
-            clients,
-            name,
-            client,
-            format!("Cannot read Keywhiz client {name:?}")
-        )
+        let keywhiz = clients.keywhiz()?;
+        shared_optional(&self.clients, name, || keywhiz.client(name))
+            .await
+            .map_err(|e| keywhiz_error(&format!("Cannot read Keywhiz client {name:?}"), &e))
     }
 
     /// The groups a Keywhiz client belongs to (`None`: no such client).
-    pub async fn client_groups(
+    pub(crate) async fn client_groups(
         &self,
         clients: &Clients,
         name: &str,
     ) -> Result<Option<Arc<Vec<String>>>, Diagnostics> {
-        keywhiz_read!(
-            self,
-            clients,
-            client_groups,
-            name,
-            client_groups,
-            format!("Cannot list the groups of Keywhiz client {name:?}")
-        )
+        let keywhiz = clients.keywhiz()?;
+        shared_optional(&self.client_groups, name, || keywhiz.client_groups(name))
+            .await
+            .map_err(|e| {
+                keywhiz_error(
+                    &format!("Cannot list the groups of Keywhiz client {name:?}"),
+                    &e,
+                )
+            })
     }
 
     /// The AWS account this operation runs in (STS GetCallerIdentity), once.
-    pub async fn caller(
+    pub(crate) async fn caller(
         &self,
         settings: &AwsSettings,
         timeout: std::time::Duration,

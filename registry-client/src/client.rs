@@ -10,11 +10,22 @@ use serde::de::DeserializeOwned;
 use crate::error::{Error, Result};
 use crate::types::*;
 
-/// A value and the ETag it was read (or written) at.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Versioned<T> {
-    pub value: T,
-    pub etag: String,
+/// A Registry object that carries the ETag it was read or written at: the
+/// client sets it from the answer's `ETag` header, so no caller copies it.
+trait Tagged {
+    fn set_etag(&mut self, etag: String);
+}
+
+impl Tagged for App {
+    fn set_etag(&mut self, etag: String) {
+        self.etag = etag;
+    }
+}
+
+impl Tagged for Function {
+    fn set_etag(&mut self, etag: String) {
+        self.etag = etag;
+    }
 }
 
 /// What a write is conditioned on.
@@ -112,23 +123,24 @@ impl RegistryClient {
         decode_answer(method.as_str(), path, a.status.as_u16(), &a.body)
     }
 
-    async fn versioned<T: DeserializeOwned>(
+    /// A call whose answer is one object and its `ETag` header, which the
+    /// returned object carries.
+    async fn tagged<T: DeserializeOwned + Tagged>(
         &self,
         method: Method,
         path: &str,
         pre: Pre<'_>,
         body: Option<Vec<u8>>,
-    ) -> Result<Versioned<T>> {
+    ) -> Result<T> {
         let a = self.send(method.clone(), path, pre, body).await?;
         let etag = header_str(&a.headers, ETAG).ok_or_else(|| Error::Decode {
             method: method.to_string(),
             path: path.to_owned(),
             detail: "no ETag header".into(),
         })?;
-        Ok(Versioned {
-            value: Self::decode(&method, path, &a)?,
-            etag,
-        })
+        let mut value: T = Self::decode(&method, path, &a)?;
+        value.set_etag(etag);
+        Ok(value)
     }
 
     fn json<T: serde::Serialize>(method: &Method, path: &str, v: &T) -> Result<Vec<u8>> {
@@ -165,9 +177,9 @@ impl RegistryClient {
         Ok(Self::decode::<AppList>(&Method::GET, path, &a)?.apps)
     }
 
-    /// `GET /v1/apps/{app}` with its ETag.
-    pub async fn get_app(&self, app: &str) -> Result<Versioned<App>> {
-        self.versioned(
+    /// `GET /v1/apps/{app}`, carrying its ETag.
+    pub async fn get_app(&self, app: &str) -> Result<App> {
+        self.tagged(
             Method::GET,
             &format!("/v1/apps/{}", seg(app)),
             Pre::None,
@@ -177,23 +189,18 @@ impl RegistryClient {
     }
 
     /// `PUT /v1/apps/{app}` with `If-None-Match: *` (412 → [`Error::Conflict`] if it exists).
-    pub async fn create_app(&self, app: &str, spec: &AppSpec) -> Result<Versioned<App>> {
+    pub async fn create_app(&self, app: &str, spec: &AppSpec) -> Result<App> {
         let path = format!("/v1/apps/{}", seg(app));
         let body = Self::json(&Method::PUT, &path, spec)?;
-        self.versioned(Method::PUT, &path, Pre::Create, Some(body))
+        self.tagged(Method::PUT, &path, Pre::Create, Some(body))
             .await
     }
 
     /// `PUT /v1/apps/{app}` with `If-Match: etag` (412 → [`Error::Conflict`] on a lost race).
-    pub async fn update_app(
-        &self,
-        app: &str,
-        spec: &AppSpec,
-        etag: &str,
-    ) -> Result<Versioned<App>> {
+    pub async fn update_app(&self, app: &str, spec: &AppSpec, etag: &str) -> Result<App> {
         let path = format!("/v1/apps/{}", seg(app));
         let body = Self::json(&Method::PUT, &path, spec)?;
-        self.versioned(Method::PUT, &path, Pre::Match(etag), Some(body))
+        self.tagged(Method::PUT, &path, Pre::Match(etag), Some(body))
             .await
     }
 
@@ -240,9 +247,9 @@ impl RegistryClient {
         app: &str,
         account_id: &str,
         function_name: &str,
-    ) -> Result<Versioned<Function>> {
+    ) -> Result<Function> {
         let path = Self::function_path(app, account_id, function_name);
-        self.versioned(Method::GET, &path, Pre::None, None).await
+        self.tagged(Method::GET, &path, Pre::None, None).await
     }
 
     /// Register a function (`If-None-Match: *`).
@@ -252,10 +259,10 @@ impl RegistryClient {
         account_id: &str,
         function_name: &str,
         spec: &FunctionSpec,
-    ) -> Result<Versioned<Function>> {
+    ) -> Result<Function> {
         let path = Self::function_path(app, account_id, function_name);
         let body = Self::json(&Method::PUT, &path, spec)?;
-        self.versioned(Method::PUT, &path, Pre::Create, Some(body))
+        self.tagged(Method::PUT, &path, Pre::Create, Some(body))
             .await
     }
 
@@ -267,10 +274,10 @@ impl RegistryClient {
         function_name: &str,
         spec: &FunctionSpec,
         etag: &str,
-    ) -> Result<Versioned<Function>> {
+    ) -> Result<Function> {
         let path = Self::function_path(app, account_id, function_name);
         let body = Self::json(&Method::PUT, &path, spec)?;
-        self.versioned(Method::PUT, &path, Pre::Match(etag), Some(body))
+        self.tagged(Method::PUT, &path, Pre::Match(etag), Some(body))
             .await
     }
 

@@ -1,6 +1,7 @@
 //! The one Registry client of s2s (acceptance-tests/registry-api.md): mTLS with
-//! a PEM identity, typed apps and functions, ETag-aware writes (`get` returns
-//! the ETag; updates take `If-Match`; creates send `If-None-Match: *`), a
+//! a PEM identity, typed apps and functions, ETag-aware writes (every app and
+//! function returned carries the ETag it was read or written at; updates take
+//! `If-Match`; creates send `If-None-Match: *`), a
 //! distinct [`Error::Conflict`] for 412, and retries with exponential backoff +
 //! jitter on 429/5xx/transport errors bounded by a total timeout.
 //!
@@ -12,7 +13,7 @@ mod error;
 mod retry;
 mod types;
 
-pub use client::{decode_answer, status_error, RegistryClient, Versioned};
+pub use client::{decode_answer, status_error, RegistryClient};
 pub use error::{Error, Result};
 pub use mtls_http::{ClientConfig, PresentedIdentity, RetryPolicy};
 pub use types::{Access, Account, App, AppSpec, Environment, Function, FunctionSpec};

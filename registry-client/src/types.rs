@@ -28,6 +28,7 @@ pub struct App {
     pub accounts: Vec<Account>,
     #[serde(default)]
     pub certificate_generation: bool,
+    /// The ETag the app was read or written at (the answer's `ETag` header).
     pub etag: String,
     #[serde(default)]
     pub created_at: i64,
@@ -54,6 +55,7 @@ pub struct Function {
     pub environment: Environment,
     pub function_name: String,
     pub role_name: String,
+    /// The ETag the function was read or written at (the answer's `ETag` header).
     pub etag: String,
     #[serde(default)]
     pub created_at: i64,

@@ -58,9 +58,9 @@ async fn lost_race_gets_412_and_changes_nothing() {
         .create_app("payments", &spec(vec![staging("111111111111")], false))
         .await
         .expect("create");
-    assert!(!created.value.certificate_generation, "off by default");
+    assert!(!created.certificate_generation, "off by default");
     assert_eq!(
-        created.value.spiffe_id.as_deref(),
+        created.spiffe_id.as_deref(),
         Some("spiffe://example.internal/payments")
     );
 
@@ -91,8 +91,8 @@ async fn lost_race_gets_412_and_changes_nothing() {
     }
     let now = a.get_app("payments").await.expect("get");
     assert_eq!(now.etag, won.etag);
-    assert_eq!(now.value.accounts, vec![staging("111111111111")]);
-    assert!(now.value.certificate_generation);
+    assert_eq!(now.accounts, vec![staging("111111111111")]);
+    assert!(now.certificate_generation);
 
     // Create over an existing app → 412 too.
     let again = a
@@ -414,7 +414,7 @@ async fn state_survives_restart() {
         .await
         .expect("get after restart");
     assert_eq!(read.etag, written.etag);
-    assert_eq!(read.value, written.value);
+    assert_eq!(read, written);
     reg.shutdown().await;
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -1,13 +1,25 @@
 //! `s2s_aws_caller_identity`: the AWS account this Terraform run acts in, as
 //! STS GetCallerIdentity reports it with the provider's `aws` settings.
 
-use tfplugin::{async_trait, Attribute, Block, Context, DataSource, Diagnostics, Schema, Value};
+use serde::{Deserialize, Serialize};
+use tfplugin::{
+    async_trait, attr_name, to_value, Attribute, Block, Context, DataSource, Diagnostics, Maybe,
+    Schema, Value,
+};
 
 use crate::aws;
 use crate::settings::AwsSettings;
 use crate::S2sData;
 
-pub struct CallerIdentityDataSource;
+pub(crate) struct CallerIdentityDataSource;
+
+/// The data source's attributes (all computed).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub(crate) struct CallerIdentityModel {
+    account_id: Maybe<String>,
+    arn: Maybe<String>,
+    user_id: Maybe<String>,
+}
 
 #[async_trait]
 impl DataSource<S2sData> for CallerIdentityDataSource {
@@ -21,9 +33,9 @@ impl DataSource<S2sData> for CallerIdentityDataSource {
                 .markdown_description(
                     "The AWS identity the provider's `aws` settings resolve to (STS `GetCallerIdentity`). `s2s_lambda_function` uses the same call to refuse an apply into the wrong account.",
                 )
-                .attribute(Attribute::string("account_id").computed().description("The 12-digit account id."))
-                .attribute(Attribute::string("arn").computed().description("The caller's ARN."))
-                .attribute(Attribute::string("user_id").computed().description("The caller's unique id.")),
+                .attribute(Attribute::string(attr_name!(CallerIdentityModel.account_id)).computed().description("The 12-digit account id."))
+                .attribute(Attribute::string(attr_name!(CallerIdentityModel.arn)).computed().description("The caller's ARN."))
+                .attribute(Attribute::string(attr_name!(CallerIdentityModel.user_id)).computed().description("The caller's unique id.")),
         )
     }
 
@@ -31,7 +43,7 @@ impl DataSource<S2sData> for CallerIdentityDataSource {
         &self,
         ctx: &Context,
         data: &S2sData,
-        mut config: Value,
+        _config: Value,
     ) -> Result<Value, Diagnostics> {
         let settings = data.settings.aws.clone().unwrap_or(AwsSettings {
             region: None,
@@ -46,9 +58,10 @@ impl DataSource<S2sData> for CallerIdentityDataSource {
             .map_err(|e| {
                 Diagnostics::error("Cannot tell which AWS account this is", e.to_string())
             })?;
-        config.set_attr("account_id", identity.account_id.into());
-        config.set_attr("arn", identity.arn.into());
-        config.set_attr("user_id", identity.user_id.into());
-        Ok(config)
+        Ok(to_value(&CallerIdentityModel {
+            account_id: Maybe::Known(identity.account_id),
+            arn: Maybe::Known(identity.arn),
+            user_id: Maybe::Known(identity.user_id),
+        })?)
     }
 }

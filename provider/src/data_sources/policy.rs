@@ -9,39 +9,69 @@
 //! each with a written reason) are dropped, as `s2s-policy check policies/` drops them.
 
 use std::collections::BTreeMap;
-use std::sync::OnceLock;
 
 use policy::{Bundle, Finding, Severity};
+use serde::{Deserialize, Serialize};
 use tfplugin::{
-    async_trait, Attribute, AttributePath, Block, Context, DataSource, Diagnostic, Diagnostics,
-    Number, Schema, Type, Value,
+    async_trait, attr_name, attr_path, from_value, required, to_value, Attribute, Block, Context,
+    DataSource, Diagnostic, Diagnostics, Maybe, Schema, Type, Value,
 };
 
 use crate::S2sData;
 
-pub struct PolicyDataSource;
+pub(crate) struct PolicyDataSource;
 
-/// The bundle compiled into this binary, parsed once.
+/// The data source's attributes.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub(crate) struct PolicyModel {
+    name: Maybe<String>,
+    parameters: Maybe<BTreeMap<String, Maybe<String>>>,
+    json: Maybe<String>,
+    policy_type: Maybe<String>,
+    description: Maybe<String>,
+    attach: Maybe<String>,
+    role: Maybe<String>,
+    size: Maybe<u64>,
+    findings: Maybe<Vec<FindingModel>>,
+}
+
+/// One element of `findings`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct FindingModel {
+    severity: String,
+    code: String,
+    path: String,
+    message: String,
+}
+
+/// The bundle compiled into this binary (parsed once per process).
 fn embedded() -> Result<&'static Bundle, Diagnostics> {
-    static BUNDLE: OnceLock<Result<Bundle, String>> = OnceLock::new();
-    BUNDLE
-        .get_or_init(|| Bundle::embedded().map_err(|e| e.to_string()))
-        .as_ref()
-        .map_err(|e| {
-            Diagnostics::error(
-                "The provider's policy bundle is broken",
-                format!("The bundle compiled into this provider cannot be read: {e}. This is a bug in the build."),
-            )
-        })
+    Bundle::embedded_shared().map_err(|e| {
+        Diagnostics::error(
+            "The provider's policy bundle is broken",
+            format!("The bundle compiled into this provider cannot be read: {e}. This is a bug in the build."),
+        )
+    })
 }
 
 fn finding_type() -> Type {
     Type::object([
-        ("severity", Type::String),
-        ("code", Type::String),
-        ("path", Type::String),
-        ("message", Type::String),
+        (attr_name!(FindingModel.severity), Type::String),
+        (attr_name!(FindingModel.code), Type::String),
+        (attr_name!(FindingModel.path), Type::String),
+        (attr_name!(FindingModel.message), Type::String),
     ])
+}
+
+impl FindingModel {
+    fn of(f: &Finding) -> FindingModel {
+        FindingModel {
+            severity: severity_name(f.severity).to_owned(),
+            code: f.code.clone(),
+            path: f.path.clone(),
+            message: f.message.clone(),
+        }
+    }
 }
 
 fn severity_name(s: Severity) -> &'static str {
@@ -77,15 +107,14 @@ fn param_list(bundle: &Bundle, params: &[String]) -> String {
 
 /// Checks a configuration that may still hold unknown values: the name, every known
 /// parameter name and value, and (once the map is known) that nothing is missing.
-pub(crate) fn validate(bundle: &Bundle, config: &Value) -> Diagnostics {
+fn validate(bundle: &Bundle, config: &PolicyModel) -> Diagnostics {
     let mut diags = Diagnostics::new();
-    let name = config.attr("name");
-    let template = match name.as_str() {
+    let template = match config.name.as_str() {
         Some(n) => match bundle.templates.get(n) {
             Some(t) => Some(t),
             None => {
                 diags.add_attribute_error(
-                    AttributePath::attr("name"),
+                    attr_path!(PolicyModel.name),
                     "Unknown policy",
                     format!(
                         "The bundle has no policy named {n:?}. Allowed names: {}.",
@@ -97,13 +126,12 @@ pub(crate) fn validate(bundle: &Bundle, config: &Value) -> Diagnostics {
         },
         None => None,
     };
-    let params = config.attr("parameters");
-    let entries = match params.as_entries() {
-        Some(e) => e,
-        None if params.is_null() => {
+    let entries = match &config.parameters {
+        Maybe::Known(e) => e,
+        Maybe::Null => {
             if let Some(t) = template.filter(|t| !t.params.is_empty()) {
                 diags.add_attribute_error(
-                    AttributePath::attr("parameters"),
+                    attr_path!(PolicyModel.parameters),
                     "Missing policy parameters",
                     format!(
                         "Policy {} needs parameters: {}.",
@@ -114,10 +142,10 @@ pub(crate) fn validate(bundle: &Bundle, config: &Value) -> Diagnostics {
             }
             return diags;
         }
-        None => return diags, // unknown: checked once known
+        Maybe::Unknown(_) => return diags, // checked once known
     };
     for (key, value) in entries {
-        let path = AttributePath::attr("parameters").key(key.clone());
+        let path = attr_path!(PolicyModel.parameters).key(key.clone());
         let declared = match template {
             Some(t) => t.params.contains(key),
             None => bundle.params.contains_key(key),
@@ -167,7 +195,7 @@ pub(crate) fn validate(bundle: &Bundle, config: &Value) -> Diagnostics {
             .collect();
         if !missing.is_empty() {
             diags.add_attribute_error(
-                AttributePath::attr("parameters"),
+                attr_path!(PolicyModel.parameters),
                 "Missing policy parameters",
                 format!(
                     "Policy {} needs {}; missing: {}.",
@@ -183,23 +211,27 @@ pub(crate) fn validate(bundle: &Bundle, config: &Value) -> Diagnostics {
 
 /// A policy rendered, minified and checked.
 #[derive(Debug, Clone)]
-pub(crate) struct Rendered {
-    pub json: String,
-    pub findings: Vec<Finding>,
+struct Rendered {
+    json: String,
+    findings: Vec<Finding>,
 }
 
 /// Renders `name` with `params` and checks the result; error findings fail.
-pub(crate) fn render(
+fn render(
     bundle: &Bundle,
     name: &str,
     params: &BTreeMap<String, String>,
 ) -> Result<Rendered, Diagnostics> {
     let template = bundle.template(name).map_err(|e| {
-        Diagnostics::attribute_error(AttributePath::attr("name"), "Unknown policy", e.to_string())
+        Diagnostics::attribute_error(
+            attr_path!(PolicyModel.name),
+            "Unknown policy",
+            e.to_string(),
+        )
     })?;
     let doc = bundle.render(name, params).map_err(|e| {
         Diagnostics::attribute_error(
-            AttributePath::attr("parameters"),
+            attr_path!(PolicyModel.parameters),
             "Cannot render the policy",
             format!("Cannot render {name}: {e}."),
         )
@@ -302,51 +334,51 @@ impl DataSource<S2sData> for PolicyDataSource {
             Block::new()
                 .markdown_description(description())
                 .attribute(
-                    Attribute::string("name")
+                    Attribute::string(attr_name!(PolicyModel.name))
                         .required()
                         .markdown_description(
                             "The bundle policy to render, by its path without `.json` (`iam/syncer-identity`, `scp/secrets-guard`, ...; see the table above).",
                         ),
                 )
                 .attribute(
-                    Attribute::new("parameters", Type::map(Type::String))
+                    Attribute::new(attr_name!(PolicyModel.parameters), Type::map(Type::String))
                         .optional()
                         .markdown_description(
                             "Template parameters (`account_id`, `region`, `app`, `org_id`, `central_account_id`, `ci_account_id`): exactly the ones the policy declares. Each value is checked against its pattern in `policies/index.json`; wildcards (`*`, `?`) and `${` are refused.",
                         ),
                 )
                 .attribute(
-                    Attribute::string("json")
+                    Attribute::string(attr_name!(PolicyModel.json))
                         .computed()
                         .markdown_description("The rendered policy, minified (whitespace outside strings removed, key order kept): ready for `policy`, `assume_role_policy` or `content`."),
                 )
                 .attribute(
-                    Attribute::string("policy_type")
+                    Attribute::string(attr_name!(PolicyModel.policy_type))
                         .computed()
                         .markdown_description("`identity`, `trust`, `resource`, `scp` or `rcp`: the type the policy was checked as."),
                 )
                 .attribute(
-                    Attribute::string("description")
+                    Attribute::string(attr_name!(PolicyModel.description))
                         .computed()
                         .markdown_description("What the policy does (from `index.json`)."),
                 )
                 .attribute(
-                    Attribute::string("attach")
+                    Attribute::string(attr_name!(PolicyModel.attach))
                         .computed()
                         .markdown_description("Where the bundle says it is attached (e.g. `inline`, `OU of the app accounts`); empty when not stated."),
                 )
                 .attribute(
-                    Attribute::string("role")
+                    Attribute::string(attr_name!(PolicyModel.role))
                         .computed()
                         .markdown_description("The role it belongs to, as a path and name under `role/` (e.g. `platform/keywhiz-syncer`); null for policies not tied to a role."),
                 )
                 .attribute(
-                    Attribute::number("size")
+                    Attribute::number(attr_name!(PolicyModel.size))
                         .computed()
                         .markdown_description("Characters of `json`, as IAM and Organizations count them against their size limits (checked by the engine)."),
                 )
                 .attribute(
-                    Attribute::new("findings", Type::list(finding_type()))
+                    Attribute::new(attr_name!(PolicyModel.findings), Type::list(finding_type()))
                         .computed()
                         .markdown_description("The engine's warnings and notes about the rendered policy (`severity`, `code`, `path`, `message`); an error finding fails the read instead. Empty for every policy of the bundle as shipped."),
                 ),
@@ -355,21 +387,22 @@ impl DataSource<S2sData> for PolicyDataSource {
 
     async fn validate(&self, _ctx: &Context, config: &Value) -> Result<(), Diagnostics> {
         let bundle = embedded()?;
-        validate(bundle, config).into_result(())
+        validate(bundle, &from_value(config)?).into_result(())
     }
 
     async fn read(
         &self,
         ctx: &Context,
         _data: &S2sData,
-        mut config: Value,
+        config: Value,
     ) -> Result<Value, Diagnostics> {
         let bundle = embedded()?;
-        validate(bundle, &config).into_result(())?;
-        let name = config.attr("name").as_str().unwrap_or_default().to_owned();
-        let params: BTreeMap<String, String> = config
-            .attr("parameters")
-            .as_entries()
+        let mut model: PolicyModel = from_value(&config)?;
+        validate(bundle, &model).into_result(())?;
+        let name = required!(model.name)?.clone();
+        let params: BTreeMap<String, String> = model
+            .parameters
+            .known()
             .map(|m| {
                 m.iter()
                     .filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_owned())))
@@ -379,50 +412,26 @@ impl DataSource<S2sData> for PolicyDataSource {
         let rendered = render(bundle, &name, &params)?;
         let template = bundle.template(&name).map_err(|e| {
             Diagnostics::attribute_error(
-                AttributePath::attr("name"),
+                attr_path!(PolicyModel.name),
                 "Unknown policy",
                 e.to_string(),
             )
         })?;
         for f in &rendered.findings {
             ctx.warn_at(
-                AttributePath::attr("findings"),
+                attr_path!(PolicyModel.findings),
                 format!("Policy {name}: {}", f.code),
                 format!("{} at {}: {}", severity_name(f.severity), f.path, f.message),
             );
         }
-        let size = u64::try_from(rendered.json.chars().count()).unwrap_or(u64::MAX);
-        config.set_attr("size", Number::from(size).into());
-        config.set_attr("json", rendered.json.into());
-        config.set_attr("policy_type", template.kind.name().into());
-        config.set_attr("description", template.description.clone().into());
-        config.set_attr("attach", template.attach.clone().into());
-        config.set_attr(
-            "role",
-            template
-                .role
-                .clone()
-                .map(Value::from)
-                .unwrap_or(Value::Null),
-        );
-        config.set_attr(
-            "findings",
-            Value::List(
-                rendered
-                    .findings
-                    .iter()
-                    .map(|f| {
-                        Value::object([
-                            ("severity", severity_name(f.severity).into()),
-                            ("code", f.code.clone().into()),
-                            ("path", f.path.clone().into()),
-                            ("message", f.message.clone().into()),
-                        ])
-                    })
-                    .collect(),
-            ),
-        );
-        Ok(config)
+        model.size = Maybe::Known(u64::try_from(rendered.json.chars().count()).unwrap_or(u64::MAX));
+        model.json = Maybe::Known(rendered.json);
+        model.policy_type = Maybe::Known(template.kind.name().to_owned());
+        model.description = Maybe::Known(template.description.clone());
+        model.attach = Maybe::Known(template.attach.clone());
+        model.role = template.role.clone().into();
+        model.findings = Maybe::Known(rendered.findings.iter().map(FindingModel::of).collect());
+        Ok(to_value(&model)?)
     }
 }
 
@@ -434,23 +443,18 @@ mod tests {
         embedded().unwrap_or_else(|d| panic!("{d:?}"))
     }
 
-    fn config(name: Value, params: Option<&[(&str, Value)]>) -> Value {
-        Value::object([
-            ("name", name),
-            (
-                "parameters",
-                match params {
-                    Some(p) => {
-                        Value::Map(p.iter().map(|(k, v)| (k.to_string(), v.clone())).collect())
-                    }
-                    None => Value::Null,
-                },
-            ),
-        ])
+    fn config(name: Maybe<String>, params: Option<&[(&str, Maybe<String>)]>) -> PolicyModel {
+        PolicyModel {
+            name,
+            parameters: params
+                .map(|p| p.iter().map(|(k, v)| (k.to_string(), v.clone())).collect())
+                .into(),
+            ..PolicyModel::default()
+        }
     }
 
-    fn s(v: &str) -> Value {
-        Value::from(v)
+    fn s(v: &str) -> Maybe<String> {
+        Maybe::Known(v.to_owned())
     }
 
     fn errors(d: &Diagnostics) -> Vec<(String, String, String)> {
@@ -563,14 +567,14 @@ mod tests {
 
     #[test]
     fn unknown_values_are_checked_later() {
-        let c = config(Value::unknown(), Some(&[("app", Value::unknown())]));
+        let c = config(Maybe::unknown(), Some(&[("app", Maybe::unknown())]));
         assert!(validate(bundle(), &c).is_empty());
         let c = config(s("iam/syncer-trust"), None);
         let mut c2 = c.clone();
-        c2.set_attr("parameters", Value::unknown());
+        c2.parameters = Maybe::unknown();
         assert!(validate(bundle(), &c2).is_empty());
         // With the name unknown, a parameter no policy takes is still an error.
-        let c = config(Value::unknown(), Some(&[("nope", s("x"))]));
+        let c = config(Maybe::unknown(), Some(&[("nope", s("x"))]));
         assert_eq!(errors(&validate(bundle(), &c)).len(), 1);
     }
 

@@ -1,14 +1,16 @@
 //! `s2s_registry_app` data source: reads an app's AWS presence from Registry.
+//! Its attributes are the resource's ([`crate::app_model`]).
 
 use tfplugin::{
-    async_trait, Attribute, AttributePath, Block, Context, DataSource, Diagnostics, Schema, Value,
+    async_trait, attr_name, attr_path, from_value, required, to_value, Attribute, Block, Context,
+    DataSource, Diagnostics, Schema, Value,
 };
 
-use crate::resources::{accounts_attribute, app_state};
+use crate::app_model::{accounts_attribute, AppModel};
 use crate::validation;
 use crate::S2sData;
 
-pub struct RegistryAppDataSource;
+pub(crate) struct RegistryAppDataSource;
 
 #[async_trait]
 impl DataSource<S2sData> for RegistryAppDataSource {
@@ -22,9 +24,9 @@ impl DataSource<S2sData> for RegistryAppDataSource {
                 .markdown_description(
                     "Reads an app's AWS presence from Registry: its accounts, whether certificates are issued for it, its SPIFFE ID. Use it where another team's configuration owns the `s2s_registry_app` resource.",
                 )
-                .attribute(Attribute::string("id").computed().description("The app name."))
+                .attribute(Attribute::string(attr_name!(AppModel.id)).computed().description("The app name."))
                 .attribute(
-                    Attribute::string("app")
+                    Attribute::string(attr_name!(AppModel.app))
                         .required()
                         .validator(validation::app_name)
                         .description("The application's name in Registry (a DNS label)."),
@@ -35,17 +37,17 @@ impl DataSource<S2sData> for RegistryAppDataSource {
                         .markdown_description("The AWS accounts the app runs in, each with its environment."),
                 )
                 .attribute(
-                    Attribute::bool("certificate_generation")
+                    Attribute::bool(attr_name!(AppModel.certificate_generation))
                         .computed()
                         .description("Whether short-lived certificates are issued for the app."),
                 )
                 .attribute(
-                    Attribute::string("spiffe_id")
+                    Attribute::string(attr_name!(AppModel.spiffe_id))
                         .computed()
                         .markdown_description("`spiffe://<trust domain>/<app>`."),
                 )
                 .attribute(
-                    Attribute::string("etag")
+                    Attribute::string(attr_name!(AppModel.etag))
                         .computed()
                         .description("Registry's ETag of the app when read."),
                 ),
@@ -58,12 +60,13 @@ impl DataSource<S2sData> for RegistryAppDataSource {
         data: &S2sData,
         config: Value,
     ) -> Result<Value, Diagnostics> {
-        let app = config.attr("app").as_str().unwrap_or_default().to_owned();
-        let found = ctx.run(data.reads.app(&data.clients, &app)).await??;
+        let config: AppModel = from_value(&config)?;
+        let app = required!(config.app)?;
+        let found = ctx.run(data.reads.app(&data.clients, app)).await??;
         match found {
-            Some(a) => Ok(app_state(&a)),
+            Some(a) => Ok(to_value(&AppModel::of(&a))?),
             None => Err(Diagnostics::attribute_error(
-                AttributePath::attr("app"),
+                attr_path!(AppModel.app),
                 "Unknown app",
                 format!("Registry has no app named {app:?}."),
             )),

@@ -9,12 +9,14 @@ use tfplugin::{AttributePath, Context, Diagnostics};
 
 use crate::S2sData;
 
-/// Refuses, on `app`, unless Registry lets the provider's identity change
-/// `app`. `doing` says what was about to happen ("grant secrets of").
-pub async fn require_may_change(
+/// Refuses, on `app_attribute` (the resource's attribute that names the
+/// app), unless Registry lets the provider's identity change `app`. `doing`
+/// says what was about to happen ("grant secrets of").
+pub(crate) async fn require_may_change(
     ctx: &Context,
     data: &S2sData,
     app: &str,
+    app_attribute: AttributePath,
     doing: &str,
 ) -> Result<(), Diagnostics> {
     let registry = data.clients.registry().map_err(|d| {
@@ -32,7 +34,7 @@ pub async fn require_may_change(
         return Ok(());
     }
     Err(Diagnostics::attribute_error(
-        AttributePath::attr("app"),
+        app_attribute,
         "Not allowed to change this app",
         format!(
             "Registry does not let the provider's identity change app {app:?}, so the provider will not {doing} it. Registry says: {}. The provider presented its {}. Grants, revocations and reads of an app's Keywhiz secrets need the same permission as the app's Registry writes (its CI identity spiffe://<trust domain>/ci/{app}, or a platform admin), so that one app's pipeline cannot touch another app's secrets.",

@@ -1,32 +1,16 @@
-//! Helpers shared by the resources: reading attributes, import ids, the
-//! lost-race message, timestamps.
+//! Helpers shared by the resources: import ids, the lost-race message,
+//! timestamps.
 
-use tfplugin::{AttributePath, Diagnostics, Value};
+use tfplugin::Diagnostics;
 
 /// Upper bound on one create, read, update, delete or import (it becomes the
 /// context deadline). Each API call inside is bounded by the provider's
 /// `request_timeout_seconds`; this only stops a pathological run.
-pub const OPERATION_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(20 * 60);
-
-/// A known string attribute, or `None` (null or unknown).
-pub fn known_str<'v>(value: &'v Value, name: &str) -> Option<&'v str> {
-    value.attr(name).as_str()
-}
-
-/// A string attribute that must be known (apply time); the error names it.
-pub fn required_str(value: &Value, name: &str) -> Result<String, Diagnostics> {
-    value.attr(name).as_str().map(str::to_owned).ok_or_else(|| {
-        Diagnostics::attribute_error(
-            AttributePath::attr(name),
-            "Missing value",
-            format!("`{name}` must be known at this point. This is a provider bug."),
-        )
-    })
-}
+pub(crate) const OPERATION_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(20 * 60);
 
 /// Splits an import id into exactly `parts.len()` pieces on `/`, with a
 /// message that shows the expected form.
-pub fn split_import_id<'i>(
+pub(crate) fn split_import_id<'i>(
     id: &'i str,
     form: &str,
     example: &str,
@@ -50,13 +34,17 @@ pub fn split_import_id<'i>(
 }
 
 /// An import id piece that breaks a naming rule.
-pub fn bad_import_piece(id: &str, message: impl std::fmt::Display) -> Diagnostics {
+pub(crate) fn bad_import_piece(id: &str, message: impl std::fmt::Display) -> Diagnostics {
     Diagnostics::error("Invalid import ID", format!("{id:?}: {message}"))
 }
 
 /// The error for a write whose `If-Match` failed: someone changed the object
 /// between plan and apply. Nothing was written.
-pub fn changed_since_plan(what: &str, planned_etag: &str, current: Option<&str>) -> Diagnostics {
+pub(crate) fn changed_since_plan(
+    what: &str,
+    planned_etag: &str,
+    current: Option<&str>,
+) -> Diagnostics {
     let now = match current {
         Some(etag) => format!("it is now at ETag {etag}"),
         None => "it no longer exists".to_owned(),
@@ -70,12 +58,12 @@ pub fn changed_since_plan(what: &str, planned_etag: &str, current: Option<&str>)
 }
 
 /// `YYYY-MM-DD` of an epoch second (UTC), for messages.
-pub fn utc_date(epoch: i64) -> String {
+pub(crate) fn utc_date(epoch: i64) -> String {
     s2s_core::UtcDateTime::from_epoch(epoch).date()
 }
 
 /// Seconds since the epoch, now.
-pub fn now_epoch() -> i64 {
+pub(crate) fn now_epoch() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)

@@ -15,28 +15,24 @@
 use std::collections::BTreeMap;
 
 use keywhiz_client::{CreateClientRequest, CreateGroupRequest, ModifyGroupsRequest};
+use s2s_core::keywhiz_aws_group;
 use tfplugin::{Context, Diagnostics};
 
 use crate::clients::keywhiz_error;
 use crate::S2sData;
 
-/// The Keywhiz group whose grants are synced to the app's AWS accounts.
-pub fn group_name(app: &str) -> String {
-    format!("{app}-aws")
-}
-
 /// The name the provider gives the app's client when Keywhiz has none yet.
-pub fn client_name(app: &str) -> String {
+fn client_name(app: &str) -> String {
     app.to_owned()
 }
 
 /// The name it uses instead when `<app>` is a client with another identity.
-pub fn fallback_client_name(app: &str) -> String {
+fn fallback_client_name(app: &str) -> String {
     format!("{app}-s2s")
 }
 
 /// The app's SPIFFE ID, or why it cannot be known.
-pub fn app_spiffe_id(data: &S2sData, app: &str) -> Result<String, Diagnostics> {
+pub(crate) fn app_spiffe_id(data: &S2sData, app: &str) -> Result<String, Diagnostics> {
     let trust_domain = data
         .settings
         .trust_domain
@@ -47,7 +43,7 @@ pub fn app_spiffe_id(data: &S2sData, app: &str) -> Result<String, Diagnostics> {
 }
 
 /// The error for a provider without `trust_domain` (plan and apply alike).
-pub fn no_trust_domain() -> Diagnostics {
+pub(crate) fn no_trust_domain() -> Diagnostics {
     Diagnostics::error(
         "The provider has no trust domain",
         "s2s_secret_assignment finds and makes sure of the app's Keywhiz client by its SPIFFE ID, spiffe://<trust domain>/<app>: set `trust_domain` in the provider block or S2S_TRUST_DOMAIN.",
@@ -56,24 +52,24 @@ pub fn no_trust_domain() -> Diagnostics {
 
 /// Where the app's client is, as far as the fixed places tell.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Lookup {
+pub(crate) struct Lookup {
     /// The client with the app's SPIFFE ID.
-    pub found: Option<String>,
+    pub(crate) found: Option<String>,
     /// Whether it is a member of `<app>-aws` already.
-    pub enrolled: bool,
+    pub(crate) enrolled: bool,
     /// `<app>` / `<app>-s2s` are clients with another identity.
-    pub name_taken: bool,
-    pub fallback_taken: bool,
+    pub(crate) name_taken: bool,
+    pub(crate) fallback_taken: bool,
 }
 
 /// Looks for the app's client (read-only; every read is shared in the operation).
-pub async fn find_client(
+pub(crate) async fn find_client(
     ctx: &Context,
     data: &S2sData,
     app: &str,
     spiffe: &str,
 ) -> Result<Lookup, Diagnostics> {
-    let group = group_name(app);
+    let group = keywhiz_aws_group(app);
     let exists = ctx
         .run(data.reads.group_secrets(&data.clients, &group))
         .await??
@@ -92,7 +88,7 @@ async fn look(
 ) -> Result<Lookup, Diagnostics> {
     let reads = &data.reads;
     let clients = &data.clients;
-    let group = group_name(app);
+    let group = keywhiz_aws_group(app);
     let mut lookup = Lookup::default();
     if group_has_members {
         if let Some(members) = ctx.run(reads.group_clients(clients, &group)).await?? {
@@ -131,7 +127,11 @@ async fn look(
 
 /// Makes sure the group exists and the app's client is in it; returns the
 /// client's name.
-pub async fn ensure(ctx: &Context, data: &S2sData, app: &str) -> Result<String, Diagnostics> {
+pub(crate) async fn ensure(
+    ctx: &Context,
+    data: &S2sData,
+    app: &str,
+) -> Result<String, Diagnostics> {
     let spiffe = app_spiffe_id(data, app)?;
     let key = app.to_owned();
     let work = data
@@ -148,7 +148,7 @@ async fn setup(
     spiffe: &str,
 ) -> Result<String, Diagnostics> {
     let keywhiz = data.clients.keywhiz()?;
-    let group = group_name(app);
+    let group = keywhiz_aws_group(app);
     let exists = ctx
         .run(data.reads.group_secrets(&data.clients, &group))
         .await??

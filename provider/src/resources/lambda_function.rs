@@ -6,30 +6,46 @@
 //! the app that would leave a function without them is refused here.
 
 use std::collections::BTreeMap;
-use std::sync::OnceLock;
 
 use registry_client::{Environment, Function, FunctionSpec};
+use serde::{Deserialize, Serialize};
 use tfplugin::{
-    async_trait, Attribute, AttributePath, Block, Context, CreateRequest, DeleteRequest,
-    Diagnostics, ReadRequest, Resource, ResourcePlan, Schema, Type, UpdateRequest, Value,
+    async_trait, attr_name, attr_path, from_value, required, to_value, Attribute, Block, Context,
+    CreateRequest, DeleteRequest, Diagnostics, Maybe, ReadRequest, Resource, ResourcePlan, Schema,
+    Type, UpdateRequest, Value,
 };
 
 use super::authz::require_may_change;
-use super::common::{
-    bad_import_piece, changed_since_plan, known_str, required_str, split_import_id,
-    OPERATION_TIMEOUT,
-};
+use super::common::{bad_import_piece, changed_since_plan, split_import_id, OPERATION_TIMEOUT};
 use crate::clients::registry_error;
 use crate::plans::AppView;
 use crate::settings::Settings;
 use crate::validation;
 use crate::S2sData;
 
-pub struct LambdaFunctionResource;
+pub(crate) struct LambdaFunctionResource;
+
+/// The resource's attributes.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub(crate) struct LambdaFunctionModel {
+    id: Maybe<String>,
+    app: Maybe<String>,
+    environment: Maybe<String>,
+    account_id: Maybe<String>,
+    function_name: Maybe<String>,
+    role_name: Maybe<String>,
+    region: Maybe<String>,
+    mesh_hostname: Maybe<String>,
+    spiffe_id: Maybe<String>,
+    certificate_secret_name: Maybe<String>,
+    environment_variables: Maybe<BTreeMap<String, String>>,
+    certificate_read_policy_json: Maybe<String>,
+    etag: Maybe<String>,
+}
 
 /// The variables of `environment_variables`, for the mTLS layer, with what
 /// each holds (also rendered into the docs).
-pub const ENVIRONMENT_VARIABLES: &[(&str, &str)] = &[
+pub(crate) const ENVIRONMENT_VARIABLES: &[(&str, &str)] = &[
     ("S2S_APP", "the app name"),
     (
         "S2S_ENVIRONMENT",
@@ -57,14 +73,6 @@ pub const ENVIRONMENT_VARIABLES: &[(&str, &str)] = &[
 /// The policy template rendered into `certificate_read_policy_json`.
 const POLICY_TEMPLATE: &str = "iam/app-certificate-read";
 
-fn bundle() -> Result<&'static policy::Bundle, String> {
-    static BUNDLE: OnceLock<Result<policy::Bundle, String>> = OnceLock::new();
-    BUNDLE
-        .get_or_init(|| policy::Bundle::embedded().map_err(|e| e.to_string()))
-        .as_ref()
-        .map_err(Clone::clone)
-}
-
 #[async_trait]
 impl Resource<S2sData> for LambdaFunctionResource {
     fn type_name(&self) -> &str {
@@ -86,61 +94,61 @@ impl Resource<S2sData> for LambdaFunctionResource {
                     "Registers a Lambda function as an s2s component of an app in Registry, and computes what the `aws_lambda_function` and its role need: the mesh hostname, the SPIFFE ID, the certificate secret's name, environment variables for the mTLS layer and a least-privilege IAM policy that reads only the app's certificate. Plan refuses an account the app has not registered, an environment that differs from the account's, and an app whose `certificate_generation` is off — judged against the app as this plan makes it, so the app, a new account and a function in it can come in one change; when the provider has AWS settings it also refuses an account other than the one the credentials belong to (STS GetCallerIdentity): give each account its own provider configuration (`alias` with `aws { assume_role_arn = ... }`). A registration that already exists is not adopted: creating it fails with *already registered, import it*. The import ID is `<app>/<account_id>/<function_name>`, with `/<region>` appended when the provider has no `aws.region`.",
                 )
                 .attribute(
-                    Attribute::string("id")
+                    Attribute::string(attr_name!(LambdaFunctionModel.id))
                         .computed()
                         .use_state_for_unknown()
                         .markdown_description("`<app>/<account_id>/<function_name>`, Registry's function id; also the import ID."),
                 )
                 .attribute(
-                    Attribute::string("app")
+                    Attribute::string(attr_name!(LambdaFunctionModel.app))
                         .required()
                         .requires_replace()
                         .validator(validation::app_name)
                         .markdown_description("The app the function belongs to. Use `s2s_registry_app.<name>.id` so the app is registered first."),
                 )
                 .attribute(
-                    Attribute::string("environment")
+                    Attribute::string(attr_name!(LambdaFunctionModel.environment))
                         .required()
                         .validator(validation::environment)
                         .markdown_description("The environment of the account, as registered on the app: `development`, `staging`, `production` or `sandbox`."),
                 )
                 .attribute(
-                    Attribute::string("account_id")
+                    Attribute::string(attr_name!(LambdaFunctionModel.account_id))
                         .required()
                         .requires_replace()
                         .validator(validation::account_id)
                         .markdown_description("The 12-digit AWS account the function runs in; it must be one of the app's accounts."),
                 )
                 .attribute(
-                    Attribute::string("function_name")
+                    Attribute::string(attr_name!(LambdaFunctionModel.function_name))
                         .required()
                         .requires_replace()
                         .validator(validation::function_name)
                         .markdown_description("The Lambda function's name (not its ARN)."),
                 )
                 .attribute(
-                    Attribute::string("role_name")
+                    Attribute::string(attr_name!(LambdaFunctionModel.role_name))
                         .required()
                         .validator(validation::role_name)
                         .markdown_description("The name of the function's execution role (without path). Can change in place."),
                 )
                 .attribute(
-                    Attribute::string("region")
+                    Attribute::string(attr_name!(LambdaFunctionModel.region))
                         .optional()
                         .validator(validation::region)
                         .markdown_description("The AWS Region of the function and its certificate secret, for `certificate_read_policy_json`. Defaults to the provider's `aws.region` (or S2S_AWS_REGION); one of the two must be set."),
                 )
-                .attribute(Attribute::string("mesh_hostname").computed().markdown_description(
+                .attribute(Attribute::string(attr_name!(LambdaFunctionModel.mesh_hostname)).computed().markdown_description(
                     "`<environment>.<app>.<mesh domain>`: the SNI name other services use to reach this app through the mesh gateway.",
                 ))
-                .attribute(Attribute::string("spiffe_id").computed().markdown_description(
+                .attribute(Attribute::string(attr_name!(LambdaFunctionModel.spiffe_id)).computed().markdown_description(
                     "`spiffe://<trust domain>/<app>`: the URI SAN of the app's certificates.",
                 ))
-                .attribute(Attribute::string("certificate_secret_name").computed().markdown_description(
+                .attribute(Attribute::string(attr_name!(LambdaFunctionModel.certificate_secret_name)).computed().markdown_description(
                     "`s2s/<app>/tls`: the Secrets Manager secret holding the app's certificate bundle in this account.",
                 ))
                 .attribute(
-                    Attribute::new("environment_variables", Type::map(Type::String))
+                    Attribute::new(attr_name!(LambdaFunctionModel.environment_variables), Type::map(Type::String))
                         .computed()
                         .markdown_description(format!(
                             "Environment variables for the s2s mTLS layer; merge them into the function's `environment.variables`: {}",
@@ -148,12 +156,12 @@ impl Resource<S2sData> for LambdaFunctionResource {
                         )),
                 )
                 .attribute(
-                    Attribute::json("certificate_read_policy_json")
+                    Attribute::json(attr_name!(LambdaFunctionModel.certificate_read_policy_json))
                         .computed()
                         .markdown_description("A least-privilege IAM policy (JSON) for the function's role: `secretsmanager:GetSecretValue` and `DescribeSecret` on `s2s/<app>/tls` in this account and Region, nothing else. Rendered from the policy bundle's `iam/app-certificate-read` template."),
                 )
                 .attribute(
-                    Attribute::string("etag")
+                    Attribute::string(attr_name!(LambdaFunctionModel.etag))
                         .computed()
                         .markdown_description("Registry's ETag of the registration; the next write is conditional on it."),
                 ),
@@ -169,21 +177,21 @@ impl Resource<S2sData> for LambdaFunctionResource {
         let Some(data) = data else {
             return Ok(());
         };
-        let planned = &plan.planned;
+        let mut planned: LambdaFunctionModel = from_value(&plan.planned)?;
         if let (Some(app), Some(account), Some(name)) = (
-            known_str(planned, "app"),
-            known_str(planned, "account_id"),
-            known_str(planned, "function_name"),
+            planned.app.as_str(),
+            planned.account_id.as_str(),
+            planned.function_name.as_str(),
         ) {
-            let id = format!("{app}/{account}/{name}");
-            plan.planned.set_attr("id", id.into());
+            planned.id = Maybe::Known(format!("{app}/{account}/{name}"));
         }
-        if let Some(input) = Input::known(&plan.planned) {
-            derive(&data.settings, &input)?.write_into(&mut plan.planned);
+        if let Some(input) = Input::known(&planned) {
+            derive(&data.settings, &input)?.write_into(&mut planned);
         }
+        plan.set_planned(&planned)?;
         // The checks need the app, its account and the environment; the
         // role name and Region do not matter to them.
-        let Some(target) = Target::known(&plan.planned) else {
+        let Some(target) = Target::known(&planned) else {
             return Ok(());
         };
         let changed = plan.is_create() || plan.planned != plan.prior;
@@ -192,7 +200,14 @@ impl Resource<S2sData> for LambdaFunctionResource {
             return Ok(());
         }
         if changed {
-            require_may_change(ctx, data, &target.app, "register functions of").await?;
+            require_may_change(
+                ctx,
+                data,
+                &target.app,
+                attr_path!(LambdaFunctionModel.app),
+                "register functions of",
+            )
+            .await?;
         }
         let registered = ctx
             .run(data.reads.app(&data.clients, &target.app))
@@ -211,7 +226,7 @@ impl Resource<S2sData> for LambdaFunctionResource {
         data: &S2sData,
         req: CreateRequest,
     ) -> Result<Value, Diagnostics> {
-        let input = Input::required(&req.planned)?;
+        let input = Input::required(&from_value(&req.planned)?)?;
         check(ctx, data, &input).await?;
         let registry = data.clients.registry()?;
         let spec = input.spec()?;
@@ -225,7 +240,7 @@ impl Resource<S2sData> for LambdaFunctionResource {
             .await?;
         data.reads.forget_functions(&input.app);
         let written = match result {
-            Ok(v) => v.value.with_etag(v.etag),
+            Ok(written) => written,
             Err(e) if e.is_conflict() => match current(ctx, data, &input).await? {
                 // Our earlier attempt went through and its answer was lost;
                 // anything else is someone else's registration.
@@ -240,7 +255,7 @@ impl Resource<S2sData> for LambdaFunctionResource {
                 }
                 _ => {
                     return Err(Diagnostics::attribute_error(
-                        AttributePath::attr("function_name"),
+                        attr_path!(LambdaFunctionModel.function_name),
                         "Function already registered, import it",
                         format!(
                             "Registry already has function {}: another configuration (or a person) manages it, and adopting it would let this configuration's destroy deregister it. Import it instead: `terraform import <address> {}` or an import block with that id.",
@@ -257,7 +272,7 @@ impl Resource<S2sData> for LambdaFunctionResource {
                 ))
             }
         };
-        state(&data.settings, &input.with_region(&req.planned), &written)
+        Ok(to_value(&state(&data.settings, &input, &written)?)?)
     }
 
     async fn read(
@@ -266,29 +281,30 @@ impl Resource<S2sData> for LambdaFunctionResource {
         data: &S2sData,
         req: ReadRequest,
     ) -> Result<Option<Value>, Diagnostics> {
-        let app = required_str(&req.state, "app")?;
-        let account_id = required_str(&req.state, "account_id")?;
-        let function_name = required_str(&req.state, "function_name")?;
-        let list = ctx.run(data.reads.functions(&data.clients, &app)).await??;
+        let stored: LambdaFunctionModel = from_value(&req.state)?;
+        let app = required!(stored.app)?;
+        let account_id = required!(stored.account_id)?;
+        let function_name = required!(stored.function_name)?;
+        let list = ctx.run(data.reads.functions(&data.clients, app)).await??;
         let id = format!("{app}/{account_id}/{function_name}");
         let Some(found) = list.and_then(|l| l.iter().find(|f| f.id == id).cloned()) else {
             return Ok(None);
         };
         let mut input = Input::from_function(&found);
-        input.region = known_str(&req.state, "region").map(str::to_owned);
+        input.region = stored.region.known().cloned();
         match state(&data.settings, &input, &found) {
-            Ok(v) => Ok(Some(v)),
+            Ok(read) => Ok(Some(to_value(&read)?)),
             // Just imported: there are no computed values to keep, and an
             // imported state must be what an apply would have written.
-            Err(e) if req.state.attr("id").is_null() => Err(e),
+            Err(e) if stored.id.is_null() => Err(e),
             // Settings needed for the computed values are missing: keep the
             // registration, leave the computed values as they were.
             Err(_) => {
-                let mut kept = req.state.clone();
-                kept.set_attr("environment", found.environment.as_str().into());
-                kept.set_attr("role_name", found.role_name.as_str().into());
-                kept.set_attr("etag", found.etag.as_str().into());
-                Ok(Some(kept))
+                let mut kept = stored.clone();
+                kept.environment = Maybe::Known(found.environment.as_str().to_owned());
+                kept.role_name = Maybe::Known(found.role_name.clone());
+                kept.etag = Maybe::Known(found.etag.clone());
+                Ok(Some(to_value(&kept)?))
             }
         }
     }
@@ -299,17 +315,19 @@ impl Resource<S2sData> for LambdaFunctionResource {
         data: &S2sData,
         req: UpdateRequest,
     ) -> Result<Value, Diagnostics> {
-        let input = Input::required(&req.planned)?;
-        let etag = required_str(&req.prior, "etag")?;
+        let planned: LambdaFunctionModel = from_value(&req.planned)?;
+        let prior: LambdaFunctionModel = from_value(&req.prior)?;
+        let input = Input::required(&planned)?;
+        let etag = required!(prior.etag)?;
         let spec = input.spec()?;
-        let unchanged = known_str(&req.prior, "role_name") == Some(spec.role_name.as_str())
-            && known_str(&req.prior, "environment") == Some(spec.environment.as_str());
+        let unchanged = prior.role_name.as_str() == Some(spec.role_name.as_str())
+            && prior.environment.as_str() == Some(spec.environment.as_str());
         if unchanged {
             // Only computed values move (e.g. the provider's mesh_domain
             // changed): nothing to write to Registry.
-            let mut v = req.planned.clone();
-            v.set_attr("etag", etag.into());
-            return Ok(v);
+            let mut kept = planned.clone();
+            kept.etag = Maybe::Known(etag.clone());
+            return Ok(to_value(&kept)?);
         }
         check(ctx, data, &input).await?;
         let registry = data.clients.registry()?;
@@ -319,24 +337,24 @@ impl Resource<S2sData> for LambdaFunctionResource {
                 &input.account_id,
                 &input.function_name,
                 &spec,
-                &etag,
+                etag,
             ))
             .await?;
         data.reads.forget_functions(&input.app);
         let written = match result {
-            Ok(v) => v.value.with_etag(v.etag),
+            Ok(written) => written,
             Err(e) if e.is_conflict() => match current(ctx, data, &input).await? {
                 Some(now)
                     if now.role_name == spec.role_name
                         && now.environment == spec.environment
-                        && now.etag != etag =>
+                        && now.etag != *etag =>
                 {
                     now
                 }
                 now => {
                     return Err(changed_since_plan(
                         &format!("Registry function {}", input.id()),
-                        &etag,
+                        etag,
                         now.as_ref().map(|f| f.etag.as_str()),
                     ))
                 }
@@ -348,7 +366,7 @@ impl Resource<S2sData> for LambdaFunctionResource {
                 ))
             }
         };
-        state(&data.settings, &input, &written)
+        Ok(to_value(&state(&data.settings, &input, &written)?)?)
     }
 
     async fn delete(
@@ -357,15 +375,16 @@ impl Resource<S2sData> for LambdaFunctionResource {
         data: &S2sData,
         req: DeleteRequest,
     ) -> Result<(), Diagnostics> {
-        let input = Input::required(&req.prior)?;
-        let etag = required_str(&req.prior, "etag")?;
+        let prior: LambdaFunctionModel = from_value(&req.prior)?;
+        let input = Input::required(&prior)?;
+        let etag = required!(prior.etag)?;
         let registry = data.clients.registry()?;
         let result = ctx
             .run(registry.delete_function(
                 &input.app,
                 &input.account_id,
                 &input.function_name,
-                &etag,
+                etag,
             ))
             .await?;
         data.reads.forget_functions(&input.app);
@@ -376,7 +395,7 @@ impl Resource<S2sData> for LambdaFunctionResource {
                     None => Ok(()),
                     Some(now) => Err(changed_since_plan(
                         &format!("Registry function {}", input.id()),
-                        &etag,
+                        etag,
                         Some(&now.etag),
                     )),
                 }
@@ -410,23 +429,13 @@ impl Resource<S2sData> for LambdaFunctionResource {
                 ),
             ));
         }
-        Ok(Value::object([
-            ("app", Value::from(p[0])),
-            ("account_id", Value::from(p[1])),
-            ("function_name", Value::from(p[2])),
-            ("region", region.map(Value::from).unwrap_or(Value::Null)),
-        ]))
-    }
-}
-
-trait WithEtag {
-    fn with_etag(self, etag: String) -> Self;
-}
-
-impl WithEtag for Function {
-    fn with_etag(mut self, etag: String) -> Self {
-        self.etag = etag;
-        self
+        Ok(to_value(&LambdaFunctionModel {
+            app: Maybe::Known(p[0].to_owned()),
+            account_id: Maybe::Known(p[1].to_owned()),
+            function_name: Maybe::Known(p[2].to_owned()),
+            region: region.map(str::to_owned).into(),
+            ..LambdaFunctionModel::default()
+        })?)
     }
 }
 
@@ -443,23 +452,22 @@ struct Input {
 
 impl Input {
     /// `None` while any configured attribute is unknown (checks wait for apply).
-    fn known(v: &Value) -> Option<Input> {
-        let region = v.attr("region");
-        if region.is_unknown() {
+    fn known(m: &LambdaFunctionModel) -> Option<Input> {
+        if m.region.is_unknown() {
             return None;
         }
         Some(Input {
-            app: known_str(v, "app")?.to_owned(),
-            environment: known_str(v, "environment")?.to_owned(),
-            account_id: known_str(v, "account_id")?.to_owned(),
-            function_name: known_str(v, "function_name")?.to_owned(),
-            role_name: known_str(v, "role_name")?.to_owned(),
-            region: region.as_str().map(str::to_owned),
+            app: m.app.known()?.clone(),
+            environment: m.environment.known()?.clone(),
+            account_id: m.account_id.known()?.clone(),
+            function_name: m.function_name.known()?.clone(),
+            role_name: m.role_name.known()?.clone(),
+            region: m.region.known().cloned(),
         })
     }
 
-    fn required(v: &Value) -> Result<Input, Diagnostics> {
-        Input::known(v).ok_or_else(|| {
+    fn required(m: &LambdaFunctionModel) -> Result<Input, Diagnostics> {
+        Input::known(m).ok_or_else(|| {
             Diagnostics::error(
                 "Unknown values at apply",
                 "The function's attributes must be known when it is applied. This is a provider bug.",
@@ -478,12 +486,6 @@ impl Input {
         }
     }
 
-    fn with_region(&self, planned: &Value) -> Input {
-        let mut i = self.clone();
-        i.region = known_str(planned, "region").map(str::to_owned);
-        i
-    }
-
     fn id(&self) -> String {
         format!("{}/{}/{}", self.app, self.account_id, self.function_name)
     }
@@ -491,7 +493,7 @@ impl Input {
     fn environment(&self) -> Result<Environment, Diagnostics> {
         self.environment.parse().map_err(|_| {
             Diagnostics::attribute_error(
-                AttributePath::attr("environment"),
+                attr_path!(LambdaFunctionModel.environment),
                 "Invalid environment",
                 validation::check_environment(&self.environment)
                     .err()
@@ -518,23 +520,12 @@ struct Derived {
 }
 
 impl Derived {
-    fn write_into(self, v: &mut Value) {
-        v.set_attr("mesh_hostname", self.mesh_hostname.into());
-        v.set_attr("spiffe_id", self.spiffe_id.into());
-        v.set_attr(
-            "certificate_secret_name",
-            self.certificate_secret_name.into(),
-        );
-        v.set_attr(
-            "environment_variables",
-            Value::Map(
-                self.environment_variables
-                    .into_iter()
-                    .map(|(k, v)| (k, Value::from(v)))
-                    .collect(),
-            ),
-        );
-        v.set_attr("certificate_read_policy_json", self.policy_json.into());
+    fn write_into(self, m: &mut LambdaFunctionModel) {
+        m.mesh_hostname = Maybe::Known(self.mesh_hostname);
+        m.spiffe_id = Maybe::Known(self.spiffe_id);
+        m.certificate_secret_name = Maybe::Known(self.certificate_secret_name);
+        m.environment_variables = Maybe::Known(self.environment_variables);
+        m.certificate_read_policy_json = Maybe::Known(self.policy_json);
     }
 }
 
@@ -561,7 +552,7 @@ fn derive(settings: &Settings, input: &Input) -> Result<Derived, Diagnostics> {
         .or_else(|| settings.aws.as_ref().and_then(|a| a.region.clone()))
         .ok_or_else(|| {
             Diagnostics::attribute_error(
-                AttributePath::attr("region"),
+                attr_path!(LambdaFunctionModel.region),
                 "No AWS Region",
                 "The certificate-read policy names the Region of the certificate secret: set `region` here, or `aws { region = ... }` in the provider block (or S2S_AWS_REGION).",
             )
@@ -572,7 +563,7 @@ fn derive(settings: &Settings, input: &Input) -> Result<Derived, Diagnostics> {
             .parse()
             .map_err(|e: s2s_core::NameError| {
                 Diagnostics::attribute_error(
-                    AttributePath::attr("environment"),
+                    attr_path!(LambdaFunctionModel.environment),
                     "Invalid environment",
                     e.to_string(),
                 )
@@ -604,8 +595,8 @@ fn derive(settings: &Settings, input: &Input) -> Result<Derived, Diagnostics> {
             format!("{POLICY_TEMPLATE}: {e}"),
         )
     };
-    let rendered = bundle()
-        .map_err(policy_error)?
+    let rendered = policy::Bundle::embedded_shared()
+        .map_err(|e| policy_error(e.to_string()))?
         .render(POLICY_TEMPLATE, &params)
         .map_err(|e| policy_error(e.to_string()))?;
     Ok(Derived {
@@ -618,28 +609,26 @@ fn derive(settings: &Settings, input: &Input) -> Result<Derived, Diagnostics> {
 }
 
 /// The state of a registered function.
-fn state(settings: &Settings, input: &Input, f: &Function) -> Result<Value, Diagnostics> {
-    let mut v = Value::object([
-        ("id", Value::from(f.id.as_str())),
-        ("app", Value::from(f.app.as_str())),
-        ("environment", Value::from(f.environment.as_str())),
-        ("account_id", Value::from(f.account_id.as_str())),
-        ("function_name", Value::from(f.function_name.as_str())),
-        ("role_name", Value::from(f.role_name.as_str())),
-        (
-            "region",
-            input
-                .region
-                .as_deref()
-                .map(Value::from)
-                .unwrap_or(Value::Null),
-        ),
-        ("etag", Value::from(f.etag.as_str())),
-    ]);
+fn state(
+    settings: &Settings,
+    input: &Input,
+    f: &Function,
+) -> Result<LambdaFunctionModel, Diagnostics> {
+    let mut m = LambdaFunctionModel {
+        id: Maybe::Known(f.id.clone()),
+        app: Maybe::Known(f.app.clone()),
+        environment: Maybe::Known(f.environment.as_str().to_owned()),
+        account_id: Maybe::Known(f.account_id.clone()),
+        function_name: Maybe::Known(f.function_name.clone()),
+        role_name: Maybe::Known(f.role_name.clone()),
+        region: input.region.clone().into(),
+        etag: Maybe::Known(f.etag.clone()),
+        ..LambdaFunctionModel::default()
+    };
     let mut input = input.clone();
     input.environment = f.environment.as_str().to_owned();
-    derive(settings, &input)?.write_into(&mut v);
-    Ok(v)
+    derive(settings, &input)?.write_into(&mut m);
+    Ok(m)
 }
 
 /// The function as Registry has it now, read past the shared cache.
@@ -648,9 +637,8 @@ async fn current(
     data: &S2sData,
     input: &Input,
 ) -> Result<Option<Function>, Diagnostics> {
-    data.reads.forget_functions(&input.app);
     let list = ctx
-        .run(data.reads.functions(&data.clients, &input.app))
+        .run(data.reads.fresh_functions(&data.clients, &input.app))
         .await??;
     let id = input.id();
     Ok(list.and_then(|l| l.iter().find(|f| f.id == id).cloned()))
@@ -666,11 +654,11 @@ struct Target {
 }
 
 impl Target {
-    fn known(v: &Value) -> Option<Target> {
+    fn known(m: &LambdaFunctionModel) -> Option<Target> {
         Some(Target {
-            app: known_str(v, "app")?.to_owned(),
-            environment: known_str(v, "environment")?.to_owned(),
-            account_id: known_str(v, "account_id")?.to_owned(),
+            app: m.app.known()?.clone(),
+            environment: m.environment.known()?.clone(),
+            account_id: m.account_id.known()?.clone(),
         })
     }
 
@@ -701,7 +689,7 @@ fn check_app(f: &Target, view: &AppView, changed: bool) -> Result<(), Diagnostic
         AppView::NotYetKnown => return Ok(()),
         AppView::Absent => {
             return Err(Diagnostics::attribute_error(
-                AttributePath::attr("app"),
+                attr_path!(LambdaFunctionModel.app),
                 "Unknown app",
                 format!(
                     "Registry has no app named {:?}, and no s2s_registry_app of this provider configuration plans it. Register it with an `s2s_registry_app` resource and set `app = s2s_registry_app.<name>.id` here. If the app is registered under another provider configuration (alias) or root module, apply that first, e.g. `terraform apply -target=s2s_registry_app.<name>`.",
@@ -726,7 +714,7 @@ fn check_app(f: &Target, view: &AppView, changed: bool) -> Result<(), Diagnostic
     let Some(account) = accounts.iter().find(|a| a.account_id == f.account_id) else {
         if !changed {
             return Err(Diagnostics::attribute_error(
-                AttributePath::attr("account_id"),
+                attr_path!(LambdaFunctionModel.account_id),
                 "The app's plan removes this function's account",
                 format!(
                     "This plan removes account {} from app {:?}, but this function is registered in it. {leave} account.",
@@ -740,7 +728,7 @@ fn check_app(f: &Target, view: &AppView, changed: bool) -> Result<(), Diagnostic
             .collect();
         let whose = if planned { "planned" } else { "registered" };
         return Err(Diagnostics::attribute_error(
-            AttributePath::attr("account_id"),
+            attr_path!(LambdaFunctionModel.account_id),
             "Account not registered for the app",
             format!(
                 "App {:?} has not registered account {}; its {whose} accounts are: {}. Add `{{ account_id = \"{}\", environment = \"{}\" }}` to the app's `accounts` in s2s_registry_app (in this change, if the app is in this configuration).{elsewhere}",
@@ -773,7 +761,7 @@ fn check_app(f: &Target, view: &AppView, changed: bool) -> Result<(), Diagnostic
             )
         };
         return Err(Diagnostics::attribute_error(
-            AttributePath::attr("environment"),
+            attr_path!(LambdaFunctionModel.environment),
             "Environment differs from the account's",
             detail,
         ));
@@ -791,7 +779,7 @@ fn check_app(f: &Target, view: &AppView, changed: bool) -> Result<(), Diagnostic
             )
         };
         return Err(Diagnostics::attribute_error(
-            AttributePath::attr("app"),
+            attr_path!(LambdaFunctionModel.app),
             "Certificate generation is off for the app",
             detail,
         ));
@@ -813,7 +801,7 @@ async fn check_account(ctx: &Context, data: &S2sData, f: &Target) -> Result<(), 
     })?;
     if caller.account_id != f.account_id {
         return Err(Diagnostics::attribute_error(
-            AttributePath::attr("account_id"),
+            attr_path!(LambdaFunctionModel.account_id),
             "Wrong AWS account",
             format!(
                 "This run's AWS credentials belong to account {} ({}), but the function is in account {}. Run it with credentials of account {} (e.g. `aws {{ assume_role_arn = ... }}` in a provider configuration for that account, selected with `provider = s2s.<alias>`), or fix account_id.",

@@ -14,14 +14,50 @@ use tfplugin::Resource;
 
 use crate::S2sData;
 
-pub use keywhiz_setup::{client_name, fallback_client_name, group_name};
-pub use lambda_function::ENVIRONMENT_VARIABLES;
-pub use registry_app::{accounts_attribute, state_of as app_state};
-
-pub fn all() -> Vec<Arc<dyn Resource<S2sData>>> {
+pub(crate) fn all() -> Vec<Arc<dyn Resource<S2sData>>> {
     vec![
         Arc::new(registry_app::RegistryAppResource),
         Arc::new(lambda_function::LambdaFunctionResource),
         Arc::new(secret_assignment::SecretAssignmentResource),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tfplugin::model::check_model;
+
+    /// Each resource has a model, and the model has exactly the schema's
+    /// attributes (so no attribute is read or written outside it).
+    #[test]
+    fn every_resource_is_its_model() {
+        let checked = [
+            (
+                "s2s_registry_app",
+                check_model::<crate::app_model::AppModel>(
+                    &registry_app::RegistryAppResource.schema(),
+                ),
+            ),
+            (
+                "s2s_lambda_function",
+                check_model::<lambda_function::LambdaFunctionModel>(
+                    &lambda_function::LambdaFunctionResource.schema(),
+                ),
+            ),
+            (
+                "s2s_secret_assignment",
+                check_model::<secret_assignment::SecretAssignmentModel>(
+                    &secret_assignment::SecretAssignmentResource.schema(),
+                ),
+            ),
+        ];
+        for (name, result) in &checked {
+            assert_eq!(result, &Ok(()), "{name}");
+        }
+        let mut served: Vec<String> = all().iter().map(|r| r.type_name().to_owned()).collect();
+        let mut names: Vec<String> = checked.iter().map(|(n, _)| n.to_string()).collect();
+        served.sort();
+        names.sort();
+        assert_eq!(served, names, "every resource served has its model checked");
+    }
 }

@@ -12,13 +12,15 @@
 //! there proves nothing.
 
 use keywhiz_client::SecretDetail;
-use tfplugin::{AttributePath, Context, Diagnostics};
+use s2s_core::keywhiz_aws_group;
+use tfplugin::{attr_path, Context, Diagnostics};
 
-use super::keywhiz_setup::{app_spiffe_id, find_client, group_name};
+use super::keywhiz_setup::{app_spiffe_id, find_client};
+use super::secret_assignment::SecretAssignmentModel;
 use crate::S2sData;
 
-/// Refuses, on `secret`, unless `app` may already read the secret.
-pub async fn require_readable(
+/// Refuses, on the assignment's `secret`, unless `app` may already read it.
+pub(crate) async fn require_readable(
     ctx: &Context,
     data: &S2sData,
     app: &str,
@@ -29,7 +31,7 @@ pub async fn require_readable(
         return Ok(());
     }
     let secret = detail.name.as_str();
-    let aws = group_name(app);
+    let aws = keywhiz_aws_group(app);
     let spiffe = app_spiffe_id(data, app)?;
     let lookup = find_client(ctx, data, app, &spiffe).await?;
     let Some(client) = lookup.found else {
@@ -74,11 +76,11 @@ fn refused(app: &str, secret: &str, owner: Option<&str>, why: &str) -> Diagnosti
         None => "has no owner group".to_owned(),
     };
     Diagnostics::attribute_error(
-        AttributePath::attr("secret"),
+        attr_path!(SecretAssignmentModel.secret),
         "Secret not readable by the app",
         format!(
             "Keywhiz secret {secret:?} {owned}, and app {app:?} may not read it in the datacenter: {why}. An assignment only mirrors into the app's AWS accounts a secret the app can already read: one owned by the app's own group {app:?}, or granted to a group the app's Keywhiz client belongs to ({:?} does not count; the provider manages it). Ask the secret's owner to grant it to one of the app's groups, or assign one of the app's own secrets.",
-            group_name(app)
+            keywhiz_aws_group(app)
         ),
     )
 }

@@ -8,43 +8,23 @@
 //! away from registered functions is refused before anything is written.
 
 use std::collections::BTreeSet;
-use std::sync::Arc;
 
 use registry_client::{Account, App, AppSpec, Environment, Function};
 use tfplugin::{
-    async_trait, Attribute, AttributePath, Block, Context, CreateRequest, DeleteRequest,
-    Diagnostics, Nesting, ReadRequest, Resource, ResourcePlan, Schema, UpdateRequest, Value,
+    async_trait, attr_name, attr_path, from_value, required, to_value, Attribute, Block, Context,
+    CreateRequest, DeleteRequest, Diagnostics, Maybe, ReadRequest, Resource, ResourcePlan, Schema,
+    UpdateRequest, Value,
 };
 
 use super::authz::require_may_change;
-use super::common::{
-    bad_import_piece, changed_since_plan, known_str, required_str, split_import_id,
-    OPERATION_TIMEOUT,
-};
+use super::common::{bad_import_piece, changed_since_plan, split_import_id, OPERATION_TIMEOUT};
+use crate::app_model::{accounts_attribute, AppModel};
 use crate::clients::registry_error;
 use crate::plans::PlannedApp;
 use crate::validation;
 use crate::S2sData;
 
-pub struct RegistryAppResource;
-
-/// The schema's description of one account element, shared with the data source.
-pub fn accounts_attribute() -> Attribute {
-    Attribute::nested(
-        "accounts",
-        Nesting::Set,
-        vec![
-            Attribute::string("account_id")
-                .required()
-                .markdown_description("The 12-digit AWS account id."),
-            Attribute::string("environment")
-                .required()
-                .markdown_description(
-                    "What the account is for: `development`, `staging`, `production` or `sandbox`.",
-                ),
-        ],
-    )
-}
+pub(crate) struct RegistryAppResource;
 
 #[async_trait]
 impl Resource<S2sData> for RegistryAppResource {
@@ -63,13 +43,13 @@ impl Resource<S2sData> for RegistryAppResource {
                     "An application's AWS presence in Registry: the AWS accounts it runs in (each with its environment) and whether short-lived certificates are issued for it. Writes are conditional on the ETag read at plan time, so two pipelines cannot silently overwrite each other: the one that loses fails with *changed since you planned, run plan again* and writes nothing. An app Registry already has is not adopted: creating it fails with *already registered, import it*. The `id` is the app name, known at plan, so the functions and assignments that reference it are checked at plan against the app as this plan makes it. A change that takes an account, its environment or `certificate_generation` away from a registered function is refused: at that function's plan when it is in this configuration (removing the function in the same change is fine: Terraform destroys it first), at apply before anything is written when it is registered elsewhere.",
                 )
                 .attribute(
-                    Attribute::string("id")
+                    Attribute::string(attr_name!(AppModel.id))
                         .computed()
                         .use_state_for_unknown()
                         .markdown_description("The app name; also the import ID."),
                 )
                 .attribute(
-                    Attribute::string("app")
+                    Attribute::string(attr_name!(AppModel.app))
                         .required()
                         .requires_replace()
                         .validator(validation::app_name)
@@ -81,20 +61,20 @@ impl Resource<S2sData> for RegistryAppResource {
                         .markdown_description("The AWS accounts the app runs in. A set: order does not matter; an account appears at most once."),
                 )
                 .attribute(
-                    Attribute::bool("certificate_generation")
+                    Attribute::bool(attr_name!(AppModel.certificate_generation))
                         .optional()
                         .computed()
                         .default(false)
                         .markdown_description("Whether the certificate issuer issues short-lived mTLS certificates for the app (into `s2s/<app>/tls` of each account). Certificates are powerful, so this is off unless you turn it on. `s2s_lambda_function` requires it."),
                 )
                 .attribute(
-                    Attribute::string("spiffe_id")
+                    Attribute::string(attr_name!(AppModel.spiffe_id))
                         .computed()
                         .use_state_for_unknown()
                         .markdown_description("The app's identity, `spiffe://<trust domain>/<app>`, as Registry reports it."),
                 )
                 .attribute(
-                    Attribute::string("etag")
+                    Attribute::string(attr_name!(AppModel.etag))
                         .computed()
                         .markdown_description("The Registry ETag of the app as last written or read; the next write is conditional on it."),
                 ),
@@ -102,8 +82,9 @@ impl Resource<S2sData> for RegistryAppResource {
     }
 
     async fn validate(&self, _ctx: &Context, config: &Value) -> Result<(), Diagnostics> {
+        let config: AppModel = from_value(config)?;
         let mut diags = Diagnostics::new();
-        check_accounts(config.attr("accounts"), &mut diags);
+        check_accounts(&config, &mut diags);
         diags.into_result(())
     }
 
@@ -113,24 +94,33 @@ impl Resource<S2sData> for RegistryAppResource {
         data: Option<&S2sData>,
         plan: &mut ResourcePlan,
     ) -> Result<(), Diagnostics> {
-        let Some(app) = known_str(&plan.planned, "app").map(str::to_owned) else {
+        let mut planned: AppModel = from_value(&plan.planned)?;
+        let Some(app) = planned.app.known().cloned() else {
             return Ok(());
         };
         // The id is the app name: known now, so references to it are too.
-        plan.planned.set_attr("id", app.as_str().into());
+        planned.id = Maybe::Known(app.clone());
+        plan.set_planned(&planned)?;
         let Some(data) = data else {
             return Ok(());
         };
-        data.plans.record_app(&app, PlannedApp::of(&plan.planned));
+        data.plans.record_app(&app, PlannedApp::of(&planned));
         if !plan.is_create() && plan.planned == plan.prior {
             return Ok(());
         }
-        require_may_change(ctx, data, &app, "register or change").await?;
+        require_may_change(
+            ctx,
+            data,
+            &app,
+            attr_path!(AppModel.app),
+            "register or change",
+        )
+        .await?;
         let current = ctx.run(data.reads.app(&data.clients, &app)).await??;
         if plan.is_create() {
             if current.is_some() {
                 ctx.warn_at(
-                    AttributePath::attr("app"),
+                    attr_path!(AppModel.app),
                     "App already registered",
                     already_registered(&app),
                 );
@@ -140,12 +130,10 @@ impl Resource<S2sData> for RegistryAppResource {
         let Some(current) = current else {
             return Ok(());
         };
-        let Ok(spec) = spec_of(&plan.planned) else {
+        // The checks wait for apply while the accounts are not known.
+        let Ok(spec) = spec_of(&planned) else {
             return Ok(());
         };
-        if !plan.planned.attr("accounts").is_fully_known() {
-            return Ok(());
-        }
         let functions = ctx.run(data.reads.functions(&data.clients, &app)).await??;
         let affected = affected_functions(
             &current,
@@ -154,7 +142,7 @@ impl Resource<S2sData> for RegistryAppResource {
         );
         if !affected.is_empty() {
             ctx.warn_at(
-                AttributePath::attr("accounts"),
+                attr_path!(AppModel.accounts),
                 "Registered functions rely on what this change removes",
                 format!(
                     "{} Terraform destroys the ones removed from this configuration before it updates the app; any other is refused at apply and nothing is written.",
@@ -171,13 +159,14 @@ impl Resource<S2sData> for RegistryAppResource {
         data: &S2sData,
         req: CreateRequest,
     ) -> Result<Value, Diagnostics> {
-        let app = required_str(&req.planned, "app")?;
-        let spec = spec_of(&req.planned)?;
+        let planned: AppModel = from_value(&req.planned)?;
+        let app = required!(planned.app)?;
+        let spec = spec_of(&planned)?;
         let registry = data.clients.registry()?;
-        let result = ctx.run(registry.create_app(&app, &spec)).await?;
-        data.reads.forget_app(&app);
+        let result = ctx.run(registry.create_app(app, &spec)).await?;
+        data.reads.forget_app(app);
         let written = match result {
-            Ok(v) => with_etag(v.value, v.etag),
+            Ok(written) => written,
             Err(e) if e.is_conflict() => {
                 // An earlier attempt of this call may have gone through with
                 // its answer lost: then the app is ours, as we wrote it.
@@ -187,20 +176,20 @@ impl Resource<S2sData> for RegistryAppResource {
                         && spec_matches(now, &spec)
                         && now.updated_by.as_deref() == registry.presented().spiffe_id.as_deref()
                 };
-                match current(ctx, data, &app).await? {
+                match ctx.run(data.reads.fresh_app(&data.clients, app)).await?? {
                     Some(now) if ours(&now) => (*now).clone(),
                     _ => {
                         return Err(Diagnostics::attribute_error(
-                            AttributePath::attr("app"),
+                            attr_path!(AppModel.app),
                             "App already registered, import it",
-                            already_registered(&app),
+                            already_registered(app),
                         ))
                     }
                 }
             }
             Err(e) => return Err(registry_error(&format!("Cannot register app {app:?}"), &e)),
         };
-        Ok(state_of(&written))
+        Ok(to_value(&AppModel::of(&written))?)
     }
 
     async fn read(
@@ -209,9 +198,13 @@ impl Resource<S2sData> for RegistryAppResource {
         data: &S2sData,
         req: ReadRequest,
     ) -> Result<Option<Value>, Diagnostics> {
-        let app = required_str(&req.state, "app")?;
-        let found = ctx.run(data.reads.app(&data.clients, &app)).await??;
-        Ok(found.map(|a| state_of(&a)))
+        let state: AppModel = from_value(&req.state)?;
+        let app = required!(state.app)?;
+        let found = ctx.run(data.reads.app(&data.clients, app)).await??;
+        found
+            .map(|a| to_value(&AppModel::of(&a)))
+            .transpose()
+            .map_err(Into::into)
     }
 
     async fn update(
@@ -220,15 +213,18 @@ impl Resource<S2sData> for RegistryAppResource {
         data: &S2sData,
         req: UpdateRequest,
     ) -> Result<Value, Diagnostics> {
-        let app = required_str(&req.planned, "app")?;
-        let etag = required_str(&req.prior, "etag")?;
-        let spec = spec_of(&req.planned)?;
+        let planned: AppModel = from_value(&req.planned)?;
+        let prior: AppModel = from_value(&req.prior)?;
+        let app = required!(planned.app)?;
+        let etag = required!(prior.etag)?;
+        let spec = spec_of(&planned)?;
         let registry = data.clients.registry()?;
         // Terraform has destroyed the functions this configuration removes by
         // now; what is left in Registry must not lose its account or flag.
-        if let Some(now) = current(ctx, data, &app).await? {
-            data.reads.forget_functions(&app);
-            let functions = ctx.run(data.reads.functions(&data.clients, &app)).await??;
+        if let Some(now) = ctx.run(data.reads.fresh_app(&data.clients, app)).await?? {
+            let functions = ctx
+                .run(data.reads.fresh_functions(&data.clients, app))
+                .await??;
             let affected = affected_functions(
                 &now,
                 &spec,
@@ -236,33 +232,35 @@ impl Resource<S2sData> for RegistryAppResource {
             );
             if !affected.is_empty() {
                 return Err(Diagnostics::attribute_error(
-                    AttributePath::attr("accounts"),
+                    attr_path!(AppModel.accounts),
                     "Registered functions rely on what this change removes",
                     format!(
                         "{} Destroy those s2s_lambda_function resources first (they may be managed by another configuration), then apply this change. Nothing was written.",
-                        describe_affected(&app, &affected)
+                        describe_affected(app, &affected)
                     ),
                 ));
             }
         }
-        let result = ctx.run(registry.update_app(&app, &spec, &etag)).await?;
-        data.reads.forget_app(&app);
+        let result = ctx.run(registry.update_app(app, &spec, etag)).await?;
+        data.reads.forget_app(app);
         let written = match result {
-            Ok(v) => with_etag(v.value, v.etag),
-            Err(e) if e.is_conflict() => match current(ctx, data, &app).await? {
-                // Our write went through, its answer was lost.
-                Some(now) if spec_matches(&now, &spec) && now.etag != etag => (*now).clone(),
-                now => {
-                    return Err(changed_since_plan(
-                        &format!("Registry app {app:?}"),
-                        &etag,
-                        now.as_ref().map(|a| a.etag.as_str()),
-                    ))
+            Ok(written) => written,
+            Err(e) if e.is_conflict() => {
+                match ctx.run(data.reads.fresh_app(&data.clients, app)).await?? {
+                    // Our write went through, its answer was lost.
+                    Some(now) if spec_matches(&now, &spec) && now.etag != *etag => (*now).clone(),
+                    now => {
+                        return Err(changed_since_plan(
+                            &format!("Registry app {app:?}"),
+                            etag,
+                            now.as_ref().map(|a| a.etag.as_str()),
+                        ))
+                    }
                 }
-            },
+            }
             Err(e) if e.status() == Some(409) => {
                 return Err(Diagnostics::attribute_error(
-                    AttributePath::attr("accounts"),
+                    attr_path!(AppModel.accounts),
                     "Account still has functions",
                     format!(
                         "{e}. Remove (destroy) the s2s_lambda_function resources registered in the account first, then the account."
@@ -271,7 +269,7 @@ impl Resource<S2sData> for RegistryAppResource {
             }
             Err(e) => return Err(registry_error(&format!("Cannot update app {app:?}"), &e)),
         };
-        Ok(state_of(&written))
+        Ok(to_value(&AppModel::of(&written))?)
     }
 
     async fn delete(
@@ -280,19 +278,20 @@ impl Resource<S2sData> for RegistryAppResource {
         data: &S2sData,
         req: DeleteRequest,
     ) -> Result<(), Diagnostics> {
-        let app = required_str(&req.prior, "app")?;
-        let etag = required_str(&req.prior, "etag")?;
+        let prior: AppModel = from_value(&req.prior)?;
+        let app = required!(prior.app)?;
+        let etag = required!(prior.etag)?;
         let registry = data.clients.registry()?;
-        let result = ctx.run(registry.delete_app(&app, &etag)).await?;
-        data.reads.forget_app(&app);
+        let result = ctx.run(registry.delete_app(app, etag)).await?;
+        data.reads.forget_app(app);
         match result {
             Ok(()) => Ok(()),
             Err(e) if e.is_conflict() || e.is_not_found() => {
-                match current(ctx, data, &app).await? {
+                match ctx.run(data.reads.fresh_app(&data.clients, app)).await?? {
                     None => Ok(()),
                     Some(now) => Err(changed_since_plan(
                         &format!("Registry app {app:?}"),
-                        &etag,
+                        etag,
                         Some(&now.etag),
                     )),
                 }
@@ -315,7 +314,10 @@ impl Resource<S2sData> for RegistryAppResource {
     ) -> Result<Value, Diagnostics> {
         let pieces = split_import_id(id, "<app>", "payments", 1, false)?;
         s2s_core::validate_app(pieces[0]).map_err(|e| bad_import_piece(id, e))?;
-        Ok(Value::object([("app", Value::from(pieces[0]))]))
+        Ok(to_value(&AppModel {
+            app: Maybe::Known(pieces[0].to_owned()),
+            ..AppModel::default()
+        })?)
     }
 }
 
@@ -370,21 +372,6 @@ fn describe_affected(app: &str, affected: &[Affected<'_>]) -> String {
     )
 }
 
-/// The app as Registry has it now, read past the shared cache.
-async fn current(
-    ctx: &Context,
-    data: &S2sData,
-    app: &str,
-) -> Result<Option<Arc<App>>, Diagnostics> {
-    data.reads.forget_app(app);
-    ctx.run(data.reads.app(&data.clients, app)).await?
-}
-
-fn with_etag(mut app: App, etag: String) -> App {
-    app.etag = etag;
-    app
-}
-
 fn spec_matches(app: &App, spec: &AppSpec) -> bool {
     let have: BTreeSet<&Account> = app.accounts.iter().collect();
     let want: BTreeSet<&Account> = spec.accounts.iter().collect();
@@ -392,14 +379,19 @@ fn spec_matches(app: &App, spec: &AppSpec) -> bool {
 }
 
 /// The Registry write body from a planned state (all known at apply).
-fn spec_of(planned: &Value) -> Result<AppSpec, Diagnostics> {
+fn spec_of(planned: &AppModel) -> Result<AppSpec, Diagnostics> {
+    let items = planned.known_accounts().ok_or_else(|| {
+        Diagnostics::attribute_error(
+            attr_path!(AppModel.accounts),
+            "Missing value",
+            "The accounts must be known at this point. This is a provider bug.",
+        )
+    })?;
     let mut accounts = Vec::new();
-    for item in planned.attr("accounts").as_elements().unwrap_or_default() {
-        let id = item.attr("account_id").as_str().unwrap_or_default();
-        let env = item.attr("environment").as_str().unwrap_or_default();
+    for (id, env) in items {
         let environment = env.parse::<Environment>().map_err(|_| {
             Diagnostics::attribute_error(
-                AttributePath::attr("accounts"),
+                attr_path!(AppModel.accounts),
                 "Invalid environment",
                 validation::check_environment(env).err().unwrap_or_default(),
             )
@@ -413,59 +405,24 @@ fn spec_of(planned: &Value) -> Result<AppSpec, Diagnostics> {
     Ok(AppSpec {
         accounts,
         certificate_generation: planned
-            .attr("certificate_generation")
-            .as_bool()
+            .certificate_generation
+            .known()
+            .copied()
             .unwrap_or(false),
     })
-}
-
-/// The resource state of an app as Registry returned it.
-pub fn state_of(app: &App) -> Value {
-    Value::object([
-        ("id", Value::from(app.name.as_str())),
-        ("app", Value::from(app.name.as_str())),
-        ("accounts", accounts_value(&app.accounts)),
-        (
-            "certificate_generation",
-            Value::from(app.certificate_generation),
-        ),
-        (
-            "spiffe_id",
-            app.spiffe_id
-                .as_deref()
-                .map(Value::from)
-                .unwrap_or(Value::Null),
-        ),
-        ("etag", Value::from(app.etag.as_str())),
-    ])
-}
-
-pub fn accounts_value(accounts: &[Account]) -> Value {
-    Value::Set(
-        accounts
-            .iter()
-            .map(|a| {
-                Value::object([
-                    ("account_id", Value::from(a.account_id.as_str())),
-                    ("environment", Value::from(a.environment.as_str())),
-                ])
-            })
-            .collect(),
-    )
 }
 
 /// Account ids of 12 digits, known environments, each account once. Set
 /// elements have no path of their own in Terraform, so errors point at
 /// `accounts` and name the element.
-fn check_accounts(accounts: &Value, diags: &mut Diagnostics) {
-    let Some(items) = accounts.as_elements() else {
+fn check_accounts(config: &AppModel, diags: &mut Diagnostics) {
+    let Some(items) = config.accounts.known() else {
         return;
     };
-    let path = AttributePath::attr("accounts");
+    let path = attr_path!(AppModel.accounts);
     let mut seen = BTreeSet::new();
-    for item in items {
-        let id = item.attr("account_id");
-        if let Some(id) = id.as_str() {
+    for item in items.iter().filter_map(Maybe::known) {
+        if let Some(id) = item.account_id.as_str() {
             if let Err(e) = validation::check_account_id(id) {
                 diags.add_attribute_error(path.clone(), "Invalid account id", e);
             } else if !seen.insert(id.to_owned()) {
@@ -476,7 +433,7 @@ fn check_accounts(accounts: &Value, diags: &mut Diagnostics) {
                 );
             }
         }
-        if let Some(env) = item.attr("environment").as_str() {
+        if let Some(env) = item.environment.as_str() {
             if let Err(e) = validation::check_environment(env) {
                 diags.add_attribute_error(path.clone(), "Invalid environment", e);
             }
@@ -487,27 +444,37 @@ fn check_accounts(accounts: &Value, diags: &mut Diagnostics) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::app_model::AccountModel;
 
-    fn account(id: &str, env: &str) -> Value {
-        Value::object([
-            ("account_id", Value::from(id)),
-            ("environment", Value::from(env)),
-        ])
+    fn account(id: &str, env: &str) -> Maybe<AccountModel> {
+        Maybe::Known(AccountModel {
+            account_id: Maybe::Known(id.into()),
+            environment: Maybe::Known(env.into()),
+        })
+    }
+
+    fn app_with(accounts: Vec<Maybe<AccountModel>>) -> AppModel {
+        AppModel {
+            accounts: Maybe::Known(accounts),
+            certificate_generation: Maybe::Known(true),
+            ..AppModel::default()
+        }
     }
 
     #[test]
     fn accounts_are_checked() {
         let mut d = Diagnostics::new();
         check_accounts(
-            &Value::Set(vec![
+            &app_with(vec![
                 account("111122223333", "staging"),
                 account("111122223333", "production"),
                 account("1234", "staging"),
                 account("222233334444", "prod"),
-                Value::object([
-                    ("account_id", Value::unknown()),
-                    ("environment", Value::unknown()),
-                ]),
+                Maybe::Known(AccountModel {
+                    account_id: Maybe::unknown(),
+                    environment: Maybe::unknown(),
+                }),
+                Maybe::unknown(),
             ]),
             &mut d,
         );
@@ -524,15 +491,9 @@ mod tests {
 
     #[test]
     fn spec_is_sorted_and_compared_as_a_set() {
-        let planned = Value::object([
-            (
-                "accounts",
-                Value::Set(vec![
-                    account("222233334444", "production"),
-                    account("111122223333", "staging"),
-                ]),
-            ),
-            ("certificate_generation", Value::from(true)),
+        let planned = app_with(vec![
+            account("222233334444", "production"),
+            account("111122223333", "staging"),
         ]);
         let spec = spec_of(&planned).unwrap();
         assert_eq!(spec.accounts[0].account_id, "111122223333");
@@ -547,5 +508,7 @@ mod tests {
             updated_by: None,
         };
         assert!(spec_matches(&app, &spec));
+        // Accounts not all known yet: no body to write.
+        assert!(spec_of(&app_with(vec![Maybe::unknown()])).is_err());
     }
 }

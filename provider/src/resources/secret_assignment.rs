@@ -9,24 +9,41 @@
 //! and again at apply. An existing grant is never adopted: import it.
 
 use keywhiz_client::{expiry, ModifyGroupsRequest, SanitizedSecret, SecretDetail};
+use s2s_core::keywhiz_aws_group;
+use serde::{Deserialize, Serialize};
 use tfplugin::{
-    async_trait, Attribute, AttributePath, Block, Context, CreateRequest, DeleteRequest,
-    Diagnostics, Number, ReadRequest, Resource, ResourcePlan, Schema, UpdateRequest, Value,
+    async_trait, attr_name, attr_path, from_value, required, to_value, Attribute, AttributePath,
+    Block, Context, CreateRequest, DeleteRequest, Diagnostics, Maybe, ReadRequest, Resource,
+    ResourcePlan, Schema, UpdateRequest, Value,
 };
 
 use super::authz::require_may_change;
-use super::common::{
-    bad_import_piece, known_str, now_epoch, required_str, split_import_id, utc_date,
-    OPERATION_TIMEOUT,
-};
-use super::keywhiz_setup::{self, app_spiffe_id, group_name, no_trust_domain};
+use super::common::{bad_import_piece, now_epoch, split_import_id, utc_date, OPERATION_TIMEOUT};
+use super::keywhiz_setup::{self, app_spiffe_id, no_trust_domain};
 use super::ownership::require_readable;
 use crate::clients::keywhiz_error;
 use crate::plans::AppView;
 use crate::validation;
 use crate::S2sData;
 
-pub struct SecretAssignmentResource;
+pub(crate) struct SecretAssignmentResource;
+
+/// The resource's attributes.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub(crate) struct SecretAssignmentModel {
+    pub(crate) id: Maybe<String>,
+    pub(crate) app: Maybe<String>,
+    pub(crate) secret: Maybe<String>,
+    pub(crate) secretsmanager_name: Maybe<String>,
+    pub(crate) keywhiz_client: Maybe<String>,
+    pub(crate) checksum: Maybe<String>,
+    pub(crate) expiry: Maybe<i64>,
+}
+
+/// Where an assignment's refusal about the app points.
+fn app_attribute() -> AttributePath {
+    attr_path!(SecretAssignmentModel.app)
+}
 
 #[async_trait]
 impl Resource<S2sData> for SecretAssignmentResource {
@@ -45,43 +62,43 @@ impl Resource<S2sData> for SecretAssignmentResource {
                     "Opts one Keywhiz secret in for sync to an app's AWS accounts: grants the secret to the app's Keywhiz group `<app>-aws`, which the syncer of each of the app's accounts reads. Only a secret the app may already read in the datacenter can be assigned — its Keywhiz owner is the app's own group `<app>` (or a group the app's client is in), or it is granted to a group the app's client belongs to — and only by a pipeline that Registry lets change the app; anything else is refused at plan. A secret already granted to `<app>-aws` is not adopted: import it. On create the provider also makes sure the group exists and that the app's Keywhiz client (the one with the app's SPIFFE ID) is a member of it. It finds that client as a member of `<app>-aws`, as the client named `<app>`, as a member of the group `<app>`, or as the client named `<app>-s2s`; when there is none it creates one named `<app>`, or `<app>-s2s` if `<app>` is a client with another identity. Destroy revokes the grant and nothing else. The provider reads the secret's checksum and expiry, never its contents, so no secret value reaches state, plan or logs.",
                 )
                 .attribute(
-                    Attribute::string("id")
+                    Attribute::string(attr_name!(SecretAssignmentModel.id))
                         .computed()
                         .use_state_for_unknown()
                         .markdown_description("`<app>/<secret>`; also the import ID."),
                 )
                 .attribute(
-                    Attribute::string("app")
+                    Attribute::string(attr_name!(SecretAssignmentModel.app))
                         .required()
                         .requires_replace()
                         .validator(validation::app_name)
                         .markdown_description("The application's name (a DNS label). Reference the app's registration, `s2s_registry_app.<name>.id`, so the app exists first."),
                 )
                 .attribute(
-                    Attribute::string("secret")
+                    Attribute::string(attr_name!(SecretAssignmentModel.secret))
                         .required()
                         .requires_replace()
                         .validator(validation::secret_name)
                         .markdown_description("The Keywhiz secret's name (letters, digits, `_`, `-`, `.`, `:`; not starting with `.`). It must exist in Keywhiz and the app must be able to read it already."),
                 )
                 .attribute(
-                    Attribute::string("secretsmanager_name")
+                    Attribute::string(attr_name!(SecretAssignmentModel.secretsmanager_name))
                         .computed()
                         .use_state_for_unknown()
                         .markdown_description("Where the syncer writes the secret in each of the app's accounts: `keywhiz/<secret>` with `:` written as `@` (Secrets Manager does not allow `:`)."),
                 )
                 .attribute(
-                    Attribute::string("keywhiz_client")
+                    Attribute::string(attr_name!(SecretAssignmentModel.keywhiz_client))
                         .computed()
                         .markdown_description("The app's Keywhiz client (the one with the app's SPIFFE ID) that is a member of `<app>-aws`; the syncers present its identity. Null after a refresh that finds it removed from the group: the plan then repairs the membership."),
                 )
                 .attribute(
-                    Attribute::string("checksum")
+                    Attribute::string(attr_name!(SecretAssignmentModel.checksum))
                         .computed()
                         .markdown_description("Keywhiz's checksum (HMAC) of the current version; changes when the secret is rotated. Not the contents. Null once the secret was deleted in Keywhiz."),
                 )
                 .attribute(
-                    Attribute::number("expiry")
+                    Attribute::number(attr_name!(SecretAssignmentModel.expiry))
                         .computed()
                         .markdown_description("When the secret expires, in seconds since the epoch: Keywhiz's `expiry`, or else the secret's `expiry` metadata key (which is what the syncer can see and tags); null when it does not expire. Plan warns when it is within the provider's `expiry_warning_days`."),
                 ),
@@ -94,18 +111,19 @@ impl Resource<S2sData> for SecretAssignmentResource {
         data: Option<&S2sData>,
         plan: &mut ResourcePlan,
     ) -> Result<(), Diagnostics> {
-        let app = known_str(&plan.planned, "app").map(str::to_owned);
-        let secret = known_str(&plan.planned, "secret").map(str::to_owned);
+        let mut planned: SecretAssignmentModel = from_value(&plan.planned)?;
+        let app = planned.app.known().cloned();
+        let secret = planned.secret.known().cloned();
         if let (Some(app), Some(secret)) = (&app, &secret) {
-            plan.planned
-                .set_attr("id", format!("{app}/{secret}").into());
+            planned.id = Maybe::Known(format!("{app}/{secret}"));
         }
         if let Some(name) = secret
             .as_deref()
             .and_then(|s| s2s_core::secretsmanager_name_for_keywhiz(s).ok())
         {
-            plan.planned.set_attr("secretsmanager_name", name.into());
+            planned.secretsmanager_name = Maybe::Known(name);
         }
+        plan.set_planned(&planned)?;
         let (Some(data), Some(secret)) = (data, secret) else {
             return Ok(());
         };
@@ -121,13 +139,13 @@ impl Resource<S2sData> for SecretAssignmentResource {
             .trust_domain
             .as_ref()
             .ok_or_else(no_trust_domain)?;
-        require_may_change(ctx, data, &app, "grant secrets to").await?;
+        require_may_change(ctx, data, &app, app_attribute(), "grant secrets to").await?;
         require_app(ctx, data, &app).await?;
         let detail = existing_secret(ctx, data, &secret).await?;
         require_readable(ctx, data, &app, &detail).await?;
         if is_granted(ctx, data, &app, &secret).await? {
             ctx.warn_at(
-                AttributePath::attr("secret"),
+                attr_path!(SecretAssignmentModel.secret),
                 "Secret already granted",
                 already_granted(&app, &secret),
             );
@@ -145,21 +163,22 @@ impl Resource<S2sData> for SecretAssignmentResource {
         data: &S2sData,
         req: CreateRequest,
     ) -> Result<Value, Diagnostics> {
-        let app = required_str(&req.planned, "app")?;
-        let secret = required_str(&req.planned, "secret")?;
-        require_may_change(ctx, data, &app, "grant secrets to").await?;
-        let detail = existing_secret(ctx, data, &secret).await?;
-        require_readable(ctx, data, &app, &detail).await?;
-        if is_granted(ctx, data, &app, &secret).await? {
+        let planned: SecretAssignmentModel = from_value(&req.planned)?;
+        let app = required!(planned.app)?;
+        let secret = required!(planned.secret)?;
+        require_may_change(ctx, data, app, app_attribute(), "grant secrets to").await?;
+        let detail = existing_secret(ctx, data, secret).await?;
+        require_readable(ctx, data, app, &detail).await?;
+        if is_granted(ctx, data, app, secret).await? {
             return Err(Diagnostics::attribute_error(
-                AttributePath::attr("secret"),
+                attr_path!(SecretAssignmentModel.secret),
                 "Secret already granted, import it",
-                already_granted(&app, &secret),
+                already_granted(app, secret),
             ));
         }
-        let client = keywhiz_setup::ensure(ctx, data, &app).await?;
+        let client = keywhiz_setup::ensure(ctx, data, app).await?;
         let keywhiz = data.clients.keywhiz()?;
-        let group = group_name(&app);
+        let group = keywhiz_aws_group(app);
         let grant = ModifyGroupsRequest {
             add_groups: vec![group.clone()],
             remove_groups: Vec::new(),
@@ -169,7 +188,7 @@ impl Resource<S2sData> for SecretAssignmentResource {
         // grants it), and re-reading it after each of N grants would cost N
         // ever longer listings.
         let result = ctx
-            .run(keywhiz.modify_secret_groups(&secret, &grant))
+            .run(keywhiz.modify_secret_groups(secret, &grant))
             .await?;
         match result {
             Ok(groups) if groups.contains(&group) => {}
@@ -179,7 +198,7 @@ impl Resource<S2sData> for SecretAssignmentResource {
                     format!("Keywhiz PUT /automation/v2/secrets/{secret}/groups answered without group {group:?}."),
                 ))
             }
-            Err(e) if e.is_not_found() => return Err(unknown_secret(&secret)),
+            Err(e) if e.is_not_found() => return Err(unknown_secret(secret)),
             Err(e) => {
                 return Err(keywhiz_error(
                     &format!("Cannot grant secret {secret:?} to group {group:?}"),
@@ -187,12 +206,12 @@ impl Resource<S2sData> for SecretAssignmentResource {
                 ))
             }
         }
-        Ok(state(
-            &app,
-            &secret,
+        Ok(to_value(&state(
+            app,
+            secret,
             &detail_metadata(&detail),
             Some(&client),
-        ))
+        ))?)
     }
 
     async fn read(
@@ -201,32 +220,45 @@ impl Resource<S2sData> for SecretAssignmentResource {
         data: &S2sData,
         req: ReadRequest,
     ) -> Result<Option<Value>, Diagnostics> {
-        let app = required_str(&req.state, "app")?;
-        let secret = required_str(&req.state, "secret")?;
-        require_may_change(ctx, data, &app, "read the secret assignments of").await?;
-        let group = group_name(&app);
+        let stored: SecretAssignmentModel = from_value(&req.state)?;
+        let app = required!(stored.app)?;
+        let secret = required!(stored.secret)?;
+        require_may_change(
+            ctx,
+            data,
+            app,
+            app_attribute(),
+            "read the secret assignments of",
+        )
+        .await?;
+        let group = keywhiz_aws_group(app);
         let granted = ctx
             .run(data.reads.group_secrets(&data.clients, &group))
             .await??;
-        if let Some(found) = granted.as_deref().and_then(|list| find(list, &secret)) {
-            let client = enrolled_client(ctx, data, &app, &req.state).await?;
+        if let Some(found) = granted.as_deref().and_then(|list| find(list, secret)) {
+            let client = enrolled_client(ctx, data, app, &stored).await?;
             let meta = Metadata {
                 checksum: Some(found.checksum.clone()),
                 expiry: expiry::of_sanitized(found).at(),
             };
-            return Ok(Some(state(&app, &secret, &meta, client.as_deref())));
+            return Ok(Some(to_value(&state(
+                app,
+                secret,
+                &meta,
+                client.as_deref(),
+            ))?));
         }
         // Not granted (or no group at all): revoked, which the plan grants
         // again, or deleted in Keywhiz, which no plan can repair. A deleted
         // one stays in state with a null checksum, so that plan and destroy
         // are not refused by the create-time "unknown secret" check; the plan
         // warns instead.
-        match ctx.run(data.reads.secret(&data.clients, &secret)).await?? {
+        match ctx.run(data.reads.secret(&data.clients, secret)).await?? {
             Some(_) => Ok(None),
             None => {
-                let mut kept = req.state.clone();
-                kept.set_attr("checksum", Value::Null);
-                Ok(Some(kept))
+                let mut kept = stored.clone();
+                kept.checksum = Maybe::Null;
+                Ok(Some(to_value(&kept)?))
             }
         }
     }
@@ -239,17 +271,25 @@ impl Resource<S2sData> for SecretAssignmentResource {
     ) -> Result<Value, Diagnostics> {
         // Every configurable attribute forces replacement: an update repairs
         // the client's membership and refreshes the computed values.
-        let app = required_str(&req.planned, "app")?;
-        let secret = required_str(&req.planned, "secret")?;
-        require_may_change(ctx, data, &app, "repair the secret assignments of").await?;
-        let client = keywhiz_setup::ensure(ctx, data, &app).await?;
-        let detail = existing_secret(ctx, data, &secret).await?;
-        Ok(state(
-            &app,
-            &secret,
+        let planned: SecretAssignmentModel = from_value(&req.planned)?;
+        let app = required!(planned.app)?;
+        let secret = required!(planned.secret)?;
+        require_may_change(
+            ctx,
+            data,
+            app,
+            app_attribute(),
+            "repair the secret assignments of",
+        )
+        .await?;
+        let client = keywhiz_setup::ensure(ctx, data, app).await?;
+        let detail = existing_secret(ctx, data, secret).await?;
+        Ok(to_value(&state(
+            app,
+            secret,
             &detail_metadata(&detail),
             Some(&client),
-        ))
+        ))?)
     }
 
     async fn delete(
@@ -258,17 +298,18 @@ impl Resource<S2sData> for SecretAssignmentResource {
         data: &S2sData,
         req: DeleteRequest,
     ) -> Result<(), Diagnostics> {
-        let app = required_str(&req.prior, "app")?;
-        let secret = required_str(&req.prior, "secret")?;
-        require_may_change(ctx, data, &app, "revoke secrets of").await?;
+        let prior: SecretAssignmentModel = from_value(&req.prior)?;
+        let app = required!(prior.app)?;
+        let secret = required!(prior.secret)?;
+        require_may_change(ctx, data, app, app_attribute(), "revoke secrets of").await?;
         let keywhiz = data.clients.keywhiz()?;
-        let group = group_name(&app);
+        let group = keywhiz_aws_group(app);
         let revoke = ModifyGroupsRequest {
             add_groups: Vec::new(),
             remove_groups: vec![group.clone()],
         };
         let result = ctx
-            .run(keywhiz.modify_secret_groups(&secret, &revoke))
+            .run(keywhiz.modify_secret_groups(secret, &revoke))
             .await?;
         data.reads.forget_group_secrets(&group);
         match result {
@@ -287,7 +328,14 @@ impl Resource<S2sData> for SecretAssignmentResource {
         let (app, secret) = (pieces[0], pieces[1]);
         s2s_core::validate_app(app).map_err(|e| bad_import_piece(id, e))?;
         validation::check_secret_name(secret).map_err(|e| bad_import_piece(id, e))?;
-        require_may_change(ctx, data, app, "import the secret assignments of").await?;
+        require_may_change(
+            ctx,
+            data,
+            app,
+            app_attribute(),
+            "import the secret assignments of",
+        )
+        .await?;
         let Some(detail) = ctx.run(data.reads.secret(&data.clients, secret)).await?? else {
             return Err(Diagnostics::error(
                 "Cannot import: no such secret",
@@ -300,14 +348,15 @@ impl Resource<S2sData> for SecretAssignmentResource {
                 "Cannot import: the secret is not granted",
                 format!(
                     "Keywhiz secret {secret:?} exists but is not granted to {:?}, so there is no assignment {id:?} to import. Remove the import (or the import block): Terraform creates the assignment, which grants the secret.",
-                    group_name(app)
+                    keywhiz_aws_group(app)
                 ),
             ));
         }
-        Ok(Value::object([
-            ("app", Value::from(app)),
-            ("secret", Value::from(secret)),
-        ]))
+        Ok(to_value(&SecretAssignmentModel {
+            app: Maybe::Known(app.to_owned()),
+            secret: Maybe::Known(secret.to_owned()),
+            ..SecretAssignmentModel::default()
+        })?)
     }
 }
 
@@ -320,19 +369,22 @@ fn plan_existing(
     plan: &mut ResourcePlan,
     secret: &str,
 ) -> Result<(), Diagnostics> {
-    if plan.prior.attr("checksum").is_null() {
+    let prior: SecretAssignmentModel = from_value(&plan.prior)?;
+    if prior.checksum.is_null() {
         ctx.warn_at(
-            AttributePath::attr("secret"),
+            attr_path!(SecretAssignmentModel.secret),
             "Secret deleted in Keywhiz",
             format!("Keywhiz no longer has a secret named {secret:?}, so its grant is gone too and the syncers delete their copy. Remove this s2s_secret_assignment from the configuration (destroying it changes nothing in Keywhiz)."),
         );
         return Ok(());
     }
-    if plan.prior.attr("keywhiz_client").is_null() {
-        plan.planned.set_attr("keywhiz_client", Value::unknown());
+    if prior.keywhiz_client.is_null() {
+        let mut planned: SecretAssignmentModel = from_value(&plan.planned)?;
+        planned.keywhiz_client = Maybe::unknown();
+        plan.set_planned(&planned)?;
     }
-    if let Some(at) = plan.prior.attr("expiry").as_i64() {
-        warn_if_expiring(ctx, data, secret, at, false);
+    if let Some(at) = prior.expiry.known() {
+        warn_if_expiring(ctx, data, secret, *at, false);
     }
     Ok(())
 }
@@ -344,7 +396,7 @@ async fn require_app(ctx: &Context, data: &S2sData, app: &str) -> Result<(), Dia
         return Ok(());
     }
     Err(Diagnostics::attribute_error(
-        AttributePath::attr("app"),
+        attr_path!(SecretAssignmentModel.app),
         "Unknown app",
         format!(
             "Registry has no app named {app:?}, and no s2s_registry_app of this provider configuration plans it. Register it with an `s2s_registry_app` resource and reference it here as `app = s2s_registry_app.<name>.id`. If the app is registered under another provider configuration (alias) or root module, apply that first, e.g. `terraform apply -target=s2s_registry_app.<name>`."
@@ -362,7 +414,7 @@ async fn existing_secret(
         .await??
         .ok_or_else(|| {
             Diagnostics::attribute_error(
-                AttributePath::attr("secret"),
+                attr_path!(SecretAssignmentModel.secret),
                 "Unknown secret",
                 format!("Keywhiz has no secret named {secret:?}. Check the name (it is case-sensitive) or create the secret in Keywhiz first; the provider only grants existing secrets."),
             )
@@ -377,7 +429,10 @@ async fn is_granted(
     secret: &str,
 ) -> Result<bool, Diagnostics> {
     let listed = ctx
-        .run(data.reads.group_secrets(&data.clients, &group_name(app)))
+        .run(
+            data.reads
+                .group_secrets(&data.clients, &keywhiz_aws_group(app)),
+        )
         .await??;
     Ok(listed.is_some_and(|l| find(&l, secret).is_some()))
 }
@@ -385,7 +440,7 @@ async fn is_granted(
 fn already_granted(app: &str, secret: &str) -> String {
     format!(
         "Keywhiz secret {secret:?} is already granted to {:?}: another configuration (or a person) manages this grant, and adopting it would let this configuration's destroy revoke it. Import it instead: `terraform import <address> {app}/{secret}` or an `import {{ to = <address>, id = \"{app}/{secret}\" }}` block. Nothing was granted.",
-        group_name(app)
+        keywhiz_aws_group(app)
     )
 }
 
@@ -395,13 +450,16 @@ async fn enrolled_client(
     ctx: &Context,
     data: &S2sData,
     app: &str,
-    state: &Value,
+    stored: &SecretAssignmentModel,
 ) -> Result<Option<String>, Diagnostics> {
     let Ok(spiffe) = app_spiffe_id(data, app) else {
-        return Ok(known_str(state, "keywhiz_client").map(str::to_owned));
+        return Ok(stored.keywhiz_client.known().cloned());
     };
     let members = ctx
-        .run(data.reads.group_clients(&data.clients, &group_name(app)))
+        .run(
+            data.reads
+                .group_clients(&data.clients, &keywhiz_aws_group(app)),
+        )
         .await??;
     Ok(members.and_then(|m| {
         m.iter()
@@ -416,7 +474,7 @@ fn find<'a>(list: &'a [SanitizedSecret], name: &str) -> Option<&'a SanitizedSecr
 
 fn unknown_secret(secret: &str) -> Diagnostics {
     Diagnostics::attribute_error(
-        AttributePath::attr("secret"),
+        attr_path!(SecretAssignmentModel.secret),
         "Unknown secret",
         format!("Keywhiz has no secret named {secret:?}."),
     )
@@ -435,35 +493,18 @@ fn detail_metadata(d: &SecretDetail) -> Metadata {
     }
 }
 
-fn state(app: &str, secret: &str, meta: &Metadata, client: Option<&str>) -> Value {
-    Value::object([
-        ("id", Value::from(format!("{app}/{secret}"))),
-        ("app", Value::from(app)),
-        ("secret", Value::from(secret)),
-        (
-            "secretsmanager_name",
-            s2s_core::secretsmanager_name_for_keywhiz(secret)
-                .map(Value::from)
-                .unwrap_or(Value::Null),
-        ),
-        (
-            "keywhiz_client",
-            client.map(Value::from).unwrap_or(Value::Null),
-        ),
-        (
-            "checksum",
-            meta.checksum
-                .as_deref()
-                .map(Value::from)
-                .unwrap_or(Value::Null),
-        ),
-        (
-            "expiry",
-            meta.expiry
-                .map(|e| Value::from(Number::from(e)))
-                .unwrap_or(Value::Null),
-        ),
-    ])
+fn state(app: &str, secret: &str, meta: &Metadata, client: Option<&str>) -> SecretAssignmentModel {
+    SecretAssignmentModel {
+        id: Maybe::Known(format!("{app}/{secret}")),
+        app: Maybe::Known(app.to_owned()),
+        secret: Maybe::Known(secret.to_owned()),
+        secretsmanager_name: s2s_core::secretsmanager_name_for_keywhiz(secret)
+            .ok()
+            .into(),
+        keywhiz_client: client.map(str::to_owned).into(),
+        checksum: meta.checksum.clone().into(),
+        expiry: meta.expiry.into(),
+    }
 }
 
 /// The expiry warning, by the rule the syncer tags by ([`expiry`]).
@@ -481,7 +522,7 @@ fn warn_if_expiring(ctx: &Context, data: &S2sData, secret: &str, at: i64, hidden
     };
     if at <= now {
         ctx.warn_at(
-            AttributePath::attr("secret"),
+            attr_path!(SecretAssignmentModel.secret),
             "Secret has expired",
             format!("Keywhiz secret {secret:?} expired on {date}. Rotate it in Keywhiz; the syncer keeps copying the expired value.{syncer_note}"),
         );
@@ -489,7 +530,7 @@ fn warn_if_expiring(ctx: &Context, data: &S2sData, secret: &str, at: i64, hidden
         let left = expiry::days_left(at, now);
         let unit = if left == 1 { "day" } else { "days" };
         ctx.warn_at(
-            AttributePath::attr("secret"),
+            attr_path!(SecretAssignmentModel.secret),
             "Secret expires soon",
             format!(
                 "Keywhiz secret {secret:?} expires on {date}, in {left} {unit} (the provider warns {days} days ahead: expiry_warning_days). Rotate it in Keywhiz before then.{syncer_note}"
