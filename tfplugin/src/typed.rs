@@ -349,9 +349,11 @@ where
         seed: T,
     ) -> Result<Option<T::Value>, Error> {
         match self.items.next() {
-            Some((i, v)) => seed
-                .deserialize(self.parent.child(v, PathStep::Index(i as i64)))
-                .map(Some),
+            Some((i, v)) => {
+                let child = self.parent.child(v, PathStep::Index(i as i64));
+                let path = child.path.clone();
+                seed.deserialize(child).map(Some).map_err(|e| at(&path, e))
+            }
             None => Ok(None),
         }
     }
@@ -390,7 +392,10 @@ where
         } else {
             PathStep::Key(k.clone())
         };
-        seed.deserialize(self.parent.child(v, step))
+        let child = self.parent.child(v, step);
+        let path = child.path.clone();
+        // A type's own refusal (serde's "custom" error) is about this value.
+        seed.deserialize(child).map_err(|e| at(&path, e))
     }
 }
 
@@ -737,6 +742,26 @@ impl Number {
     }
 }
 
+/// A number exactly as Terraform sent it (a model field that must see a
+/// fraction or a huge value to refuse it in its own words).
+impl<'de> de::Deserialize<'de> for Number {
+    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Number, D::Error> {
+        match Value::deserialize(d)? {
+            Value::Number(n) => Ok(n),
+            v => Err(de::Error::custom(format!(
+                "a number is required, got {}",
+                v.infer_type().friendly_name()
+            ))),
+        }
+    }
+}
+
+impl Serialize for Number {
+    fn serialize<S: ser::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        Value::Number(self.clone()).serialize(s)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -817,6 +842,40 @@ mod tests {
             back.attr("tags"),
             &Value::Object([("k".to_string(), "v".into())].into())
         );
+    }
+
+    #[test]
+    fn numbers_pass_exactly_and_refusals_name_their_attribute() {
+        #[derive(Debug, Deserialize, Serialize)]
+        struct Limits {
+            days: Option<Number>,
+            ports: Vec<Port>,
+        }
+        #[derive(Debug, Deserialize, Serialize)]
+        struct Port {
+            number: Number,
+        }
+        let exact = Number::parse("1.5").unwrap();
+        let v = Value::object([
+            ("days", Value::Number(exact.clone())),
+            (
+                "ports",
+                Value::List(vec![Value::object([("number", 443i64.into())])]),
+            ),
+        ]);
+        let limits: Limits = from_value(&v).unwrap();
+        assert_eq!(limits.days, Some(exact));
+        assert_eq!(to_value(&limits).unwrap(), v);
+        let bad = Value::object([
+            ("days", Value::Null),
+            (
+                "ports",
+                Value::List(vec![Value::object([("number", "x".into())])]),
+            ),
+        ]);
+        let e = from_value::<Limits>(&bad).unwrap_err();
+        assert_eq!(e.path.to_string(), "ports[0].number");
+        assert!(e.message.contains("a number is required"), "{e}");
     }
 
     #[test]
