@@ -3,8 +3,8 @@
 use std::sync::Arc;
 
 use tfplugin::{
-    async_trait, Attribute, AttributePath, Block, ConfigureRequest, Context, DataSource,
-    Diagnostics, Function, NestedBlock, Nesting, Provider, Resource, Schema, Value,
+    async_trait, attr_name, from_value, Attribute, AttributePath, Block, ConfigureRequest, Context,
+    DataSource, Diagnostics, Function, NestedBlock, Nesting, Provider, Resource, Schema, Value,
 };
 
 use crate::clients::Clients;
@@ -37,7 +37,7 @@ impl Provider for S2sProvider {
 
     fn schema(&self) -> Schema {
         let env_note = |var: &str| format!(" Falls back to the `{var}` environment variable.");
-        let string = |name: &str, var: &str, text: &str| {
+        let string = |name: &'static str, var: &str, text: &str| {
             Attribute::string(name)
                 .optional()
                 .markdown_description(format!("{text}{}", env_note(var)))
@@ -45,55 +45,55 @@ impl Provider for S2sProvider {
         Schema::new(
             Block::new()
                 .markdown_description("Configures how the provider reaches Registry, Keywhiz and AWS. Functions need none of it.")
-                .attribute(string("registry_url", "S2S_REGISTRY_URL", "Base URL of the Registry API (`https://...`)."))
-                .attribute(string("keywhiz_url", "S2S_KEYWHIZ_URL", "Base URL of Keywhiz (`https://...`)."))
+                .attribute(string(attr_name!(RawSettings.registry_url), "S2S_REGISTRY_URL", "Base URL of the Registry API (`https://...`)."))
+                .attribute(string(attr_name!(RawSettings.keywhiz_url), "S2S_KEYWHIZ_URL", "Base URL of Keywhiz (`https://...`)."))
                 .attribute(string(
-                    "client_certificate",
+                    attr_name!(RawSettings.client_certificate),
                     "S2S_CLIENT_CERTIFICATE",
                     "The provider's mTLS client certificate: PEM, or the path of a PEM file.",
                 ))
                 .attribute(
                     string(
-                        "client_key",
+                        attr_name!(RawSettings.client_key),
                         "S2S_CLIENT_KEY",
                         "The private key of `client_certificate`: PEM, or the path of a PEM file.",
                     )
                     .sensitive(),
                 )
                 .attribute(string(
-                    "ca_bundle",
+                    attr_name!(RawSettings.ca_bundle),
                     "S2S_CA_BUNDLE",
                     "CA certificates that Registry's and Keywhiz's server certificates chain to: PEM, or the path of a PEM file.",
                 ))
                 .attribute(string(
-                    "trust_domain",
+                    attr_name!(RawSettings.trust_domain),
                     "S2S_TRUST_DOMAIN",
                     "SPIFFE trust domain of the mesh, e.g. `example.internal`.",
                 ))
                 .attribute(string(
-                    "mesh_domain",
+                    attr_name!(RawSettings.mesh_domain),
                     "S2S_MESH_DOMAIN",
                     "DNS domain the mesh gateway routes by SNI, e.g. `meshproxy.example.internal`.",
                 ))
-                .attribute(Attribute::number("expiry_warning_days").optional().markdown_description(
+                .attribute(Attribute::number(attr_name!(RawSettings.expiry_warning_days)).optional().markdown_description(
                     "Plan warns about assigned secrets that expire within this many days. Default 30.",
                 ))
-                .attribute(Attribute::number("request_timeout_seconds").optional().markdown_description(
+                .attribute(Attribute::number(attr_name!(RawSettings.request_timeout_seconds)).optional().markdown_description(
                     "Upper bound on one API operation including its retries (429, 5xx, connection errors, with exponential backoff and jitter). Default 120.",
                 ))
                 .block(NestedBlock::new(
-                    "aws",
+                    attr_name!(RawSettings.aws),
                     Nesting::Single,
                     Block::new()
                         .markdown_description("AWS settings for STS GetCallerIdentity (the account an apply runs in). Unset values come from the standard AWS environment.")
-                        .attribute(string("region", "S2S_AWS_REGION", "AWS region, e.g. `eu-west-2`."))
+                        .attribute(string(attr_name!(RawAwsSettings.region), "S2S_AWS_REGION", "AWS region, e.g. `eu-west-2`."))
                         .attribute(string(
-                            "endpoint",
+                            attr_name!(RawAwsSettings.endpoint),
                             "S2S_AWS_ENDPOINT",
                             "Custom endpoint for AWS APIs (e.g. a local moto).",
                         ))
                         .attribute(string(
-                            "assume_role_arn",
+                            attr_name!(RawAwsSettings.assume_role_arn),
                             "S2S_AWS_ASSUME_ROLE_ARN",
                             "Role to assume before calling AWS.",
                         )),
@@ -157,8 +157,10 @@ fn check_identity(settings: &Settings) -> Result<(), Diagnostics> {
     let (attribute, message) =
         match mtls_http::inspect(id.certificate_pem.as_bytes(), id.key_pem.as_bytes(), now) {
             Ok(_) => return Ok(()),
-            Err(mtls_http::IdentityError::Key(m)) => ("client_key", m),
-            Err(mtls_http::IdentityError::Certificate(m)) => ("client_certificate", m),
+            Err(mtls_http::IdentityError::Key(m)) => (attr_name!(RawSettings.client_key), m),
+            Err(mtls_http::IdentityError::Certificate(m)) => {
+                (attr_name!(RawSettings.client_certificate), m)
+            }
         };
     Err(Diagnostics::attribute_error(
         AttributePath::attr(attribute),
@@ -167,71 +169,60 @@ fn check_identity(settings: &Settings) -> Result<(), Diagnostics> {
     ))
 }
 
-/// A whole number, or `None` when null; a fraction is refused on its attribute.
-fn whole_number(config: &Value, name: &str, diags: &mut Diagnostics) -> Option<i64> {
-    let value = config.attr(name);
-    let number = value.as_number()?;
-    match number.as_i64() {
-        Some(n) => Some(n),
-        None => {
-            diags.add_attribute_error(
-                AttributePath::attr(name),
-                "Invalid provider configuration",
-                format!(
-                    "{} is not a whole number: {name} counts whole units",
-                    number.to_decimal_string()
-                ),
-            );
-            None
-        }
-    }
-}
-
 /// Reads the configuration block. Values unknown at plan time cannot be
-/// checked or used, so they are refused with their attribute's path.
+/// checked or used, so each is refused with its attribute's path.
 fn raw_settings(config: &Value) -> Result<RawSettings, Diagnostics> {
     let mut diags = Diagnostics::new();
-    // The string at `path` (one attribute, or `aws` then one of its attributes).
-    let mut string = |path: &[&str]| -> Option<String> {
-        let value = path.iter().fold(config, |value, name| value.attr(name));
-        if value.is_unknown() {
-            let mut attribute = AttributePath::root();
-            for name in path {
-                attribute = attribute.attribute(*name);
-            }
-            diags.add_attribute_error(
-                attribute,
-                "Provider setting not known during plan",
-                "The s2s provider needs this value during plan; it must not depend on a resource that is created in the same apply.",
-            );
-            return None;
-        }
-        value.as_str().map(str::to_owned)
-    };
-    let mut settings = RawSettings {
-        registry_url: string(&["registry_url"]),
-        keywhiz_url: string(&["keywhiz_url"]),
-        client_certificate: string(&["client_certificate"]),
-        client_key: string(&["client_key"]),
-        ca_bundle: string(&["ca_bundle"]),
-        trust_domain: string(&["trust_domain"]),
-        mesh_domain: string(&["mesh_domain"]),
-        expiry_warning_days: None,
-        request_timeout_seconds: None,
-        aws: None,
-    };
-
-    if !config.attr("aws").is_null() {
-        settings.aws = Some(RawAwsSettings {
-            region: string(&["aws", "region"]),
-            endpoint: string(&["aws", "endpoint"]),
-            assume_role_arn: string(&["aws", "assume_role_arn"]),
-        });
-    }
-    settings.expiry_warning_days = whole_number(config, "expiry_warning_days", &mut diags);
-    settings.request_timeout_seconds = whole_number(config, "request_timeout_seconds", &mut diags);
+    refuse_unknowns(config, &mut AttributePath::root(), &mut diags);
     if diags.has_errors() {
         return Err(diags);
     }
-    Ok(settings)
+    Ok(from_value(config)?)
+}
+
+fn refuse_unknowns(value: &Value, path: &mut AttributePath, diags: &mut Diagnostics) {
+    match value {
+        Value::Unknown(_) => diags.add_attribute_error(
+            path.clone(),
+            "Provider setting not known during plan",
+            "The s2s provider needs this value during plan; it must not depend on a resource that is created in the same apply.",
+        ),
+        Value::Object(attributes) => {
+            for (name, v) in attributes {
+                path.push(tfplugin::PathStep::Attribute(name.clone()));
+                refuse_unknowns(v, path, diags);
+                path.pop();
+            }
+        }
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_configuration_block_is_its_model() {
+        tfplugin::model::check_model::<RawSettings>(&S2sProvider.schema())
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+
+    #[test]
+    fn unknown_settings_are_refused_at_their_path() {
+        let config = Value::object([
+            ("registry_url", Value::unknown()),
+            ("mesh_domain", Value::from("meshproxy.example.internal")),
+            ("aws", Value::object([("region", Value::unknown())])),
+        ]);
+        let d = raw_settings(&config).unwrap_err();
+        let paths: Vec<String> = d
+            .iter()
+            .map(|x| x.path.as_ref().map(ToString::to_string).unwrap_or_default())
+            .collect();
+        assert_eq!(paths, vec!["aws.region", "registry_url"]);
+        let known = Value::object([("mesh_domain", Value::from("m.example.internal"))]);
+        let raw = raw_settings(&known).unwrap_or_else(|d| panic!("{d:?}"));
+        assert_eq!(raw.mesh_domain.as_deref(), Some("m.example.internal"));
+    }
 }

@@ -5,27 +5,31 @@
 
 use std::fmt;
 
-/// One attribute as written in the configuration block (`None` when null).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct RawSettings {
-    pub registry_url: Option<String>,
-    pub keywhiz_url: Option<String>,
-    pub client_certificate: Option<String>,
-    pub client_key: Option<String>,
-    pub ca_bundle: Option<String>,
-    pub trust_domain: Option<String>,
-    pub mesh_domain: Option<String>,
-    pub expiry_warning_days: Option<i64>,
-    pub request_timeout_seconds: Option<i64>,
-    pub aws: Option<RawAwsSettings>,
+use serde::{Deserialize, Serialize};
+use tfplugin::{attr_name, Number};
+
+/// The configuration block's model: each attribute as written (`None` when
+/// null; the provider refuses unknown values before it decodes the block).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub(crate) struct RawSettings {
+    pub(crate) registry_url: Option<String>,
+    pub(crate) keywhiz_url: Option<String>,
+    pub(crate) client_certificate: Option<String>,
+    pub(crate) client_key: Option<String>,
+    pub(crate) ca_bundle: Option<String>,
+    pub(crate) trust_domain: Option<String>,
+    pub(crate) mesh_domain: Option<String>,
+    pub(crate) expiry_warning_days: Option<Number>,
+    pub(crate) request_timeout_seconds: Option<Number>,
+    pub(crate) aws: Option<RawAwsSettings>,
 }
 
 /// The `aws { ... }` block: where STS answers "which account is this?".
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct RawAwsSettings {
-    pub region: Option<String>,
-    pub endpoint: Option<String>,
-    pub assume_role_arn: Option<String>,
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub(crate) struct RawAwsSettings {
+    pub(crate) region: Option<String>,
+    pub(crate) endpoint: Option<String>,
+    pub(crate) assume_role_arn: Option<String>,
 }
 
 /// A configuration value that is wrong, with the attribute it belongs to
@@ -124,30 +128,61 @@ pub fn resolve(
             }
         }
     };
-    let registry_url = check(vec!["registry_url"], registry_url, check_https_url);
-    let keywhiz_url = check(vec!["keywhiz_url"], keywhiz_url, check_https_url);
-    let trust_domain = check(vec!["trust_domain"], trust_domain, |v| {
-        s2s_core::validate_trust_domain(v)
-            .map(|()| v.to_owned())
-            .map_err(|e| e.to_string())
-    });
-    let mesh_domain = check(vec!["mesh_domain"], mesh_domain, |v| {
-        s2s_core::validate_mesh_domain(v)
-            .map(|()| v.to_owned())
-            .map_err(|e| e.to_string())
-    });
+    let registry_url = check(
+        vec![attr_name!(RawSettings.registry_url)],
+        registry_url,
+        check_https_url,
+    );
+    let keywhiz_url = check(
+        vec![attr_name!(RawSettings.keywhiz_url)],
+        keywhiz_url,
+        check_https_url,
+    );
+    let trust_domain = check(
+        vec![attr_name!(RawSettings.trust_domain)],
+        trust_domain,
+        |v| {
+            s2s_core::validate_trust_domain(v)
+                .map(|()| v.to_owned())
+                .map_err(|e| e.to_string())
+        },
+    );
+    let mesh_domain = check(
+        vec![attr_name!(RawSettings.mesh_domain)],
+        mesh_domain,
+        |v| {
+            s2s_core::validate_mesh_domain(v)
+                .map(|()| v.to_owned())
+                .map_err(|e| e.to_string())
+        },
+    );
     let certificate_present = certificate.is_some();
     let key_present = key.is_some();
     let ca_present = ca.is_some();
-    let certificate_pem = check(vec!["client_certificate"], certificate, |v| {
+    let certificate_pem = check(
+        vec![attr_name!(RawSettings.client_certificate)],
+        certificate,
+        |v| load_pem(v, "CERTIFICATE"),
+    );
+    let key_pem = check(vec![attr_name!(RawSettings.client_key)], key, |v| {
+        load_pem(v, "PRIVATE KEY")
+    });
+    let ca_pem = check(vec![attr_name!(RawSettings.ca_bundle)], ca, |v| {
         load_pem(v, "CERTIFICATE")
     });
-    let key_pem = check(vec!["client_key"], key, |v| load_pem(v, "PRIVATE KEY"));
-    let ca_pem = check(vec!["ca_bundle"], ca, |v| load_pem(v, "CERTIFICATE"));
-    let region = check(vec!["aws", "region"], region, check_region);
-    let endpoint = check(vec!["aws", "endpoint"], endpoint, check_any_url);
+    let aws = attr_name!(RawSettings.aws);
+    let region = check(
+        vec![aws, attr_name!(RawAwsSettings.region)],
+        region,
+        check_region,
+    );
+    let endpoint = check(
+        vec![aws, attr_name!(RawAwsSettings.endpoint)],
+        endpoint,
+        check_any_url,
+    );
     let assume_role_arn = check(
-        vec!["aws", "assume_role_arn"],
+        vec![aws, attr_name!(RawAwsSettings.assume_role_arn)],
         assume_role_arn,
         check_role_arn,
     );
@@ -164,11 +199,19 @@ pub fn resolve(
                 for (present, attribute, var) in [
                     (
                         certificate_present,
-                        "client_certificate",
+                        attr_name!(RawSettings.client_certificate),
                         "S2S_CLIENT_CERTIFICATE",
                     ),
-                    (key_present, "client_key", "S2S_CLIENT_KEY"),
-                    (ca_present, "ca_bundle", "S2S_CA_BUNDLE"),
+                    (
+                        key_present,
+                        attr_name!(RawSettings.client_key),
+                        "S2S_CLIENT_KEY",
+                    ),
+                    (
+                        ca_present,
+                        attr_name!(RawSettings.ca_bundle),
+                        "S2S_CA_BUNDLE",
+                    ),
                 ] {
                     if !present {
                         errors.push(SettingError {
@@ -183,32 +226,33 @@ pub fn resolve(
             None
         }
     };
-    let expiry_warning_days = match raw.expiry_warning_days {
-        None => DEFAULT_EXPIRY_WARNING_DAYS,
-        Some(d) if (0..=3650).contains(&d) => d as u32,
-        Some(d) => {
-            errors.push(SettingError {
-                attribute: vec!["expiry_warning_days"],
-                message: format!(
-                    "{d} is out of range: expiry_warning_days must be between 0 and 3650"
-                ),
-            });
-            DEFAULT_EXPIRY_WARNING_DAYS
-        }
-    };
-    let request_timeout_seconds = match raw.request_timeout_seconds {
-        None => DEFAULT_REQUEST_TIMEOUT_SECONDS,
-        Some(s) if (1..=3600).contains(&s) => s as u32,
-        Some(s) => {
-            errors.push(SettingError {
-                attribute: vec!["request_timeout_seconds"],
-                message: format!(
-                    "{s} is out of range: request_timeout_seconds must be between 1 and 3600"
-                ),
-            });
-            DEFAULT_REQUEST_TIMEOUT_SECONDS
-        }
-    };
+    let mut counted =
+        |attribute: &'static str, value: &Option<Number>, range, default| match whole_in_range(
+            attribute,
+            value.as_ref(),
+            range,
+        ) {
+            Ok(n) => n.unwrap_or(default),
+            Err(message) => {
+                errors.push(SettingError {
+                    attribute: vec![attribute],
+                    message,
+                });
+                default
+            }
+        };
+    let expiry_warning_days = counted(
+        attr_name!(RawSettings.expiry_warning_days),
+        &raw.expiry_warning_days,
+        0..=3650,
+        DEFAULT_EXPIRY_WARNING_DAYS,
+    );
+    let request_timeout_seconds = counted(
+        attr_name!(RawSettings.request_timeout_seconds),
+        &raw.request_timeout_seconds,
+        1..=3600,
+        DEFAULT_REQUEST_TIMEOUT_SECONDS,
+    );
     if !errors.is_empty() {
         return Err(errors);
     }
@@ -229,6 +273,31 @@ pub fn resolve(
         request_timeout_seconds,
         aws,
     })
+}
+
+/// A count of whole units within `range`, or `None` when not set.
+fn whole_in_range(
+    attribute: &str,
+    value: Option<&Number>,
+    range: std::ops::RangeInclusive<u32>,
+) -> Result<Option<u32>, String> {
+    let Some(number) = value else {
+        return Ok(None);
+    };
+    let Some(n) = number.as_i64() else {
+        return Err(format!(
+            "{} is not a whole number: {attribute} counts whole units",
+            number.to_decimal_string()
+        ));
+    };
+    match u32::try_from(n) {
+        Ok(n) if range.contains(&n) => Ok(Some(n)),
+        _ => Err(format!(
+            "{n} is out of range: {attribute} must be between {} and {}",
+            range.start(),
+            range.end()
+        )),
+    }
 }
 
 /// Where a value came from, appended to messages so an environment variable
@@ -389,8 +458,8 @@ mod tests {
             keywhiz_url: Some("https://".into()),
             trust_domain: Some("Example".into()),
             mesh_domain: Some("a..b".into()),
-            expiry_warning_days: Some(-1),
-            request_timeout_seconds: Some(0),
+            expiry_warning_days: Some(Number::from(-1i64)),
+            request_timeout_seconds: Some(Number::from(0i64)),
             aws: Some(RawAwsSettings {
                 region: Some("useast1".into()),
                 endpoint: Some("ftp://x".into()),
@@ -421,6 +490,34 @@ mod tests {
             url_error.message.contains("https://"),
             "{}",
             url_error.message
+        );
+    }
+
+    #[test]
+    fn counts_are_whole_numbers_in_range() {
+        let raw = RawSettings {
+            expiry_warning_days: Some(Number::parse("1.5").unwrap()),
+            request_timeout_seconds: Some(Number::from(3601i64)),
+            ..Default::default()
+        };
+        let errors = resolve(&raw, no_env).unwrap_err();
+        let messages: Vec<&str> = errors.iter().map(|e| e.message.as_str()).collect();
+        assert_eq!(
+            messages,
+            vec![
+                "1.5 is not a whole number: expiry_warning_days counts whole units",
+                "3601 is out of range: request_timeout_seconds must be between 1 and 3600"
+            ]
+        );
+        let raw = RawSettings {
+            expiry_warning_days: Some(Number::from(0i64)),
+            request_timeout_seconds: Some(Number::from(3600i64)),
+            ..Default::default()
+        };
+        let s = resolve(&raw, no_env).unwrap();
+        assert_eq!(
+            (s.expiry_warning_days, s.request_timeout_seconds),
+            (0, 3600)
         );
     }
 
