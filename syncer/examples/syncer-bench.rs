@@ -141,7 +141,7 @@ async fn main() {
     }
     println!(
         "reading every secret every run (GetSecretValue per secret per run): {read_all_calls:.0} calls/secret/month = ${:.6}/secret/month \
-         (30-day month; the issue's 2,976 is a 31-day month: ${:.6})",
+         (30-day month; a 31-day month is 2,976 calls: ${:.6})",
         read_all_calls * USD_PER_CALL,
         2_976.0 * USD_PER_CALL
     );
