@@ -4,7 +4,7 @@
 #   make demo    build the provider, start the mocks, terraform apply examples/quickstart
 #   make test    fmt check, clippy -D warnings, unit tests, real-Terraform acceptance tests
 #   make bench   the measured figures quoted in README.md
-#   make artifacts  reproducible Lambda zips of the syncer and the mTLS layer
+#   make artifacts  reproducible Lambda zips of the syncer, the cert-issuer and the mTLS layer
 #   make release VERSION=x.y.z  the signed provider release, its mirror and registry layouts
 #   make fuzz    each fuzz target for FUZZ_SECONDS (default 60) with cargo-fuzz/libFuzzer
 
@@ -58,7 +58,7 @@ demo: venv tools build
 bench: venv build-release
 	@for script in bench/*.sh; do echo "==> $$script"; bash "$$script"; done
 
-# Reproducible Lambda zips of the syncer and the mTLS layer for x86_64 and aarch64 (sha256 + size).
+# Reproducible Lambda zips of the syncer, the cert-issuer and the mTLS layer for x86_64 and aarch64 (sha256 + size).
 artifacts: venv
 	bash scripts/artifacts.sh
 

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# Reproducible Lambda zips of the syncer (provided.al2023, handler `bootstrap`)
-# and of the mTLS layer (one entry, extensions/s2s-mtls-proxy) for aarch64 and
-# x86_64: prints sha256 and size of each.
+# Reproducible Lambda zips of the syncer and the cert-issuer (provided.al2023,
+# handler `bootstrap`) and of the mTLS layer (one entry,
+# extensions/s2s-mtls-proxy) for aarch64 and x86_64: prints sha256 and size of
+# each.
 #
-#   bash scripts/artifacts.sh            # build both, write target/lambda-dist/*.zip
+#   bash scripts/artifacts.sh            # build all, write target/lambda-dist/*.zip
+#   S2S_ARTIFACTS=cert-issuer bash scripts/artifacts.sh   # only some of them
+#                                        # (keywhiz-syncer cert-issuer s2s-mtls-proxy)
 #   CHECK=1 bash scripts/artifacts.sh    # also rebuild from scratch in a second
 #                                        # target dir and require identical bytes
 #
@@ -19,6 +22,7 @@ VENV="${S2S_VENV:-$ROOT/.venv}"
 OUT="${S2S_ARTIFACTS_DIR:-$ROOT/target/lambda-dist}"
 TARGET_DIR="${S2S_ARTIFACTS_TARGET:-$ROOT/target/lambda}"
 read -r -a TARGETS <<< "${S2S_ARTIFACT_TARGETS:-aarch64-unknown-linux-gnu x86_64-unknown-linux-gnu}"
+read -r -a ARTIFACTS <<< "${S2S_ARTIFACTS:-keywhiz-syncer cert-issuer s2s-mtls-proxy}"
 GLIBC=2.34 # Amazon Linux 2023
 
 die() { echo "artifacts: $*" >&2; exit 1; }
@@ -39,8 +43,15 @@ export CARGO_PROFILE_RELEASE_CODEGEN_UNITS=1
 export CARGO_PROFILE_RELEASE_STRIP=symbols
 export RUSTFLAGS="--remap-path-prefix=$ROOT=/s2s --remap-path-prefix=${CARGO_HOME:-$HOME/.cargo}=/cargo --remap-path-prefix=$(rustc --print sysroot)=/rust"
 
-build() { # $1 target dir, $2 triple
-  cargo zigbuild --locked --release -p syncer --bin syncer \
+# artifact name -> "package binary" (the zip is <artifact>-<arch>.zip).
+declare -A SOURCES=(
+  [keywhiz-syncer]="syncer syncer"
+  [cert-issuer]="cert-issuer cert-issuer"
+)
+
+build() { # $1 target dir, $2 triple, $3 package, $4 binary
+  # One package per build, so its dependencies' features are its own.
+  cargo zigbuild --locked --release -p "$3" --bin "$4" \
     --target "$2.$GLIBC" --target-dir "$1" >&2
 }
 
@@ -61,24 +72,30 @@ PY
 
 mkdir -p "$OUT"
 printf '%-34s %-64s %10s %10s\n' artifact sha256 zip_bytes bin_bytes
-for t in "${TARGETS[@]}"; do
-  arch="${t%%-*}"
-  build "$TARGET_DIR" "$t"
-  bin="$TARGET_DIR/$t/release/syncer"
-  zip="$OUT/keywhiz-syncer-$arch.zip"
-  zip_one "$bin" "$zip"
-  sum="$(sha256sum "$zip" | cut -d' ' -f1)"
-  printf '%-34s %-64s %10s %10s\n' "$(basename "$zip")" "$sum" "$(stat -c %s "$zip")" "$(stat -c %s "$bin")"
-  if [ "${CHECK:-0}" = 1 ]; then
-    again="$TARGET_DIR-check"
-    rm -rf "$again"
-    build "$again" "$t"
-    zip_one "$again/$t/release/syncer" "$zip.check"
-    sum2="$(sha256sum "$zip.check" | cut -d' ' -f1)"
-    rm -f "$zip.check"
-    [ "$sum" = "$sum2" ] || die "$t: not reproducible ($sum vs $sum2)"
-    echo "  reproducible: a clean rebuild gave the same sha256" >&2
-  fi
+wanted() { [[ " ${ARTIFACTS[*]} " == *" $1 "* ]]; }
+for name in "${ARTIFACTS[@]}"; do
+  [ "$name" = s2s-mtls-proxy ] && continue # the layer, below
+  [ -n "${SOURCES[$name]:-}" ] || die "unknown artifact $name (${!SOURCES[*]} s2s-mtls-proxy)"
+  read -r pkg bin_name <<< "${SOURCES[$name]}"
+  for t in "${TARGETS[@]}"; do
+    arch="${t%%-*}"
+    build "$TARGET_DIR" "$t" "$pkg" "$bin_name"
+    bin="$TARGET_DIR/$t/release/$bin_name"
+    zip="$OUT/$name-$arch.zip"
+    zip_one "$bin" "$zip"
+    sum="$(sha256sum "$zip" | cut -d' ' -f1)"
+    printf '%-34s %-64s %10s %10s\n' "$(basename "$zip")" "$sum" "$(stat -c %s "$zip")" "$(stat -c %s "$bin")"
+    if [ "${CHECK:-0}" = 1 ]; then
+      again="$TARGET_DIR-check"
+      rm -rf "$again"
+      build "$again" "$t" "$pkg" "$bin_name"
+      zip_one "$again/$t/release/$bin_name" "$zip.check"
+      sum2="$(sha256sum "$zip.check" | cut -d' ' -f1)"
+      rm -f "$zip.check"
+      [ "$sum" = "$sum2" ] || die "$name $t: not reproducible ($sum vs $sum2)"
+      echo "  reproducible: a clean rebuild gave the same sha256" >&2
+    fi
+  done
 done
 # The mTLS layer: built in a cargo run of its own, so that its features
 # (rustls with ring only, no aws-lc) are not unified with the syncer's. Lambda
@@ -89,6 +106,7 @@ build_layer() { # $1 target dir, $2 triple
   cargo zigbuild --locked --release -p mtls-proxy --bin s2s-mtls-proxy \
     --target "$2.$GLIBC" --target-dir "$1" >&2
 }
+wanted s2s-mtls-proxy || TARGETS=()
 for t in "${TARGETS[@]}"; do
   arch="${t%%-*}"
   [ "$arch" = aarch64 ] && arch=arm64
