@@ -53,11 +53,12 @@ data "s2s_policy" "identity" {
   }
 }
 
-# The issuing CA: short-lived certificate mode ($50 a month instead of $400,
-# validity at most 7 days), EC P-256, the last CA of the hierarchy.
+# The issuing CA: by default in short-lived certificate mode ($50 a month
+# instead of $400, validity at most 7 days; the per-certificate fee decides at
+# scale, see ca_usage_mode), EC P-256, the last CA of the hierarchy.
 resource "aws_acmpca_certificate_authority" "issuing" {
   type       = local.subordinate ? "SUBORDINATE" : "ROOT"
-  usage_mode = "SHORT_LIVED_CERTIFICATE"
+  usage_mode = var.ca_usage_mode
 
   certificate_authority_configuration {
     key_algorithm     = "EC_prime256v1"
@@ -277,7 +278,8 @@ resource "aws_lambda_permission" "hourly" {
 }
 
 # The nearest expiry among the listed certificates, from the planner's EMF
-# line. Missing data (the planner not running) is breaching.
+# line (from the ledger alone when Registry cannot be read). No data means no
+# certificate yet; a planner that stopped running is the next alarm's.
 resource "aws_cloudwatch_metric_alarm" "expiring" {
   alarm_name          = "s2s-cert-issuer-expiring"
   alarm_description   = "An s2s certificate has less than ${var.alarm_remaining_hours} h left: renewals have failed for ${var.renew_margin_hours - var.alarm_remaining_hours} h. See certificate.expiring and job.failed in the issuer's logs."
@@ -289,7 +291,43 @@ resource "aws_cloudwatch_metric_alarm" "expiring" {
   evaluation_periods  = 1
   threshold           = var.alarm_remaining_hours * 3600
   comparison_operator = "LessThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = var.alarm_actions
+  ok_actions          = var.alarm_actions
+  tags                = var.tags
+}
+
+# The schedule broken (rule disabled, permission removed): no plan at all.
+resource "aws_cloudwatch_metric_alarm" "not_planning" {
+  alarm_name          = "s2s-cert-issuer-not-planning"
+  alarm_description   = "The s2s certificate planner has not run for two hours (rule ${aws_cloudwatch_event_rule.hourly.name})."
+  namespace           = "AWS/Lambda"
+  metric_name         = "Invocations"
+  dimensions          = { FunctionName = aws_lambda_function.planner.function_name }
+  statistic           = "Sum"
+  period              = 3600
+  evaluation_periods  = 2
+  threshold           = 1
+  comparison_operator = "LessThanThreshold"
   treat_missing_data  = "breaching"
+  alarm_actions       = var.alarm_actions
+  ok_actions          = var.alarm_actions
+  tags                = var.tags
+}
+
+# Planning runs that fail (Registry, the ledger or the queue unreachable).
+resource "aws_cloudwatch_metric_alarm" "planner_failing" {
+  alarm_name          = "s2s-cert-issuer-planner-failing"
+  alarm_description   = "Three planning runs in a row failed: nothing is renewed while this lasts. See run.done in ${aws_cloudwatch_log_group.planner.name}."
+  namespace           = "AWS/Lambda"
+  metric_name         = "Errors"
+  dimensions          = { FunctionName = aws_lambda_function.planner.function_name }
+  statistic           = "Sum"
+  period              = 3600
+  evaluation_periods  = 3
+  threshold           = 1
+  comparison_operator = "GreaterThanOrEqualToThreshold"
+  treat_missing_data  = "notBreaching"
   alarm_actions       = var.alarm_actions
   ok_actions          = var.alarm_actions
   tags                = var.tags

@@ -64,6 +64,17 @@ variable "ca_common_name" {
   default     = "s2s short-lived issuing CA"
 }
 
+variable "ca_usage_mode" {
+  description = "SHORT_LIVED_CERTIFICATE ($50 a month, validity at most 7 days, but $0.058 per certificate) or GENERAL_PURPOSE ($400 a month, certificates from $0.75 down to $0.001 by monthly volume). Past about 75,000 certificates a month general-purpose costs less; see the cost model in cert-issuer/README.md."
+  type        = string
+  default     = "SHORT_LIVED_CERTIFICATE"
+
+  validation {
+    condition     = contains(["SHORT_LIVED_CERTIFICATE", "GENERAL_PURPOSE"], var.ca_usage_mode)
+    error_message = "ca_usage_mode must be SHORT_LIVED_CERTIFICATE or GENERAL_PURPOSE (it cannot be changed once the CA exists)."
+  }
+}
+
 variable "ca_certificate_pem" {
   description = "The issuing CA's certificate, signed by the datacenter root from the CA's CSR (output ca_csr): the CA is then a subordinate and the mesh roots verify the Lambdas' certificates. Null: the CA signs its own root certificate, which the mesh must then trust (output ca_certificate_chain)."
   type        = string

@@ -74,6 +74,72 @@ run "names_mode_and_schedule_follow_the_contract" {
   }
 }
 
+# The alarms read what the planner's EMF line carries (cert-issuer/src/report.rs:
+# namespace s2s/cert-issuer, dimension Mode = "plan", MinRemainingSeconds even
+# when Registry is down), and a planner that stopped or keeps failing alarms
+# on Lambda's own metrics.
+run "alarms_watch_expiry_and_the_planner" {
+  command = apply
+
+  assert {
+    condition = (
+      aws_cloudwatch_metric_alarm.expiring.namespace == "s2s/cert-issuer" &&
+      aws_cloudwatch_metric_alarm.expiring.metric_name == "MinRemainingSeconds" &&
+      aws_cloudwatch_metric_alarm.expiring.dimensions["Mode"] == "plan" &&
+      aws_cloudwatch_metric_alarm.expiring.statistic == "Minimum" &&
+      aws_cloudwatch_metric_alarm.expiring.threshold == 6 * 3600 &&
+      aws_cloudwatch_metric_alarm.expiring.comparison_operator == "LessThanThreshold"
+    )
+    error_message = "the expiry alarm fires below 6 h on the planner's MinRemainingSeconds"
+  }
+
+  assert {
+    condition = (
+      aws_cloudwatch_metric_alarm.not_planning.metric_name == "Invocations" &&
+      aws_cloudwatch_metric_alarm.not_planning.dimensions["FunctionName"] == aws_lambda_function.planner.function_name &&
+      aws_cloudwatch_metric_alarm.not_planning.treat_missing_data == "breaching"
+    )
+    error_message = "a planner that does not run must alarm (no invocations is missing data)"
+  }
+
+  assert {
+    condition = (
+      aws_cloudwatch_metric_alarm.planner_failing.metric_name == "Errors" &&
+      aws_cloudwatch_metric_alarm.planner_failing.dimensions["FunctionName"] == aws_lambda_function.planner.function_name &&
+      aws_cloudwatch_metric_alarm.planner_failing.evaluation_periods == 3
+    )
+    error_message = "three failed planning runs in a row must alarm"
+  }
+
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.dead_letters.dimensions["QueueName"] == aws_sqs_queue.dead_letters.name
+    error_message = "jobs in the dead-letter queue must alarm"
+  }
+}
+
+run "general_purpose_mode_on_request_and_nothing_else" {
+  command = plan
+
+  variables {
+    ca_usage_mode = "GENERAL_PURPOSE"
+  }
+
+  assert {
+    condition     = aws_acmpca_certificate_authority.issuing.usage_mode == "GENERAL_PURPOSE"
+    error_message = "ca_usage_mode sets the CA's mode"
+  }
+}
+
+run "refuses_an_unknown_ca_mode" {
+  command = plan
+
+  variables {
+    ca_usage_mode = "LONG_LIVED"
+  }
+
+  expect_failures = [var.ca_usage_mode]
+}
+
 run "refuses_a_margin_that_would_not_overlap" {
   command = plan
 
