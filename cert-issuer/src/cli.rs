@@ -108,8 +108,8 @@ pub struct SettingsArgs {
     pub aws_attempts: Option<u32>,
     #[arg(long, env = "CERT_ISSUER_PCA_WAIT_SECS")]
     pub pca_wait_secs: Option<u64>,
-    /// Plan and report only.
-    #[arg(long, env = "CERT_ISSUER_DRY_RUN")]
+    /// Plan and report only (`--dry-run` alone means true).
+    #[arg(long, env = "CERT_ISSUER_DRY_RUN", num_args = 0..=1, default_missing_value = "true")]
     pub dry_run: Option<bool>,
 }
 
@@ -196,5 +196,18 @@ mod tests {
         let s = args.resolve().expect("resolve");
         assert_eq!(s.issue_tps, 7.0);
         assert_eq!(s.ca_backend, CaBackend::Local);
+        assert!(!s.dry_run);
+        for (flags, want) in [
+            (&["--dry-run"][..], true),
+            (&["--dry-run", "false"][..], false),
+        ] {
+            let mut argv = vec!["cert-issuer", "once", "--config", p.to_str().unwrap_or("")];
+            argv.extend_from_slice(flags);
+            let Some(Command::Once(args)) = Cli::try_parse_from(argv).expect("parse").command
+            else {
+                panic!("expected once");
+            };
+            assert_eq!(args.resolve().expect("resolve").dry_run, want, "{flags:?}");
+        }
     }
 }

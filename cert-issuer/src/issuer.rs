@@ -73,6 +73,7 @@ pub struct Issuer {
 /// nearest expiries (so the alarm sees them while Registry is down).
 struct PlanFailure {
     error: String,
+    ledger: u64,
     min_remaining_secs: Option<i64>,
     expiring: u64,
 }
@@ -263,6 +264,7 @@ impl Issuer {
             Err(f) => Report {
                 // Registry may be down for hours: the nearest expiry still
                 // reaches the alarm, from the ledger alone.
+                ledger: f.ledger,
                 min_remaining_secs: f.min_remaining_secs,
                 expiring: f.expiring,
                 ..Report::failed(mode, f.error)
@@ -275,6 +277,7 @@ impl Issuer {
     async fn plan_inner(&self, mode: &str, enqueue: bool) -> Result<Report, PlanFailure> {
         let ledger = self.worker.ledger.all().await.map_err(|e| PlanFailure {
             error: e.to_string(),
+            ledger: 0,
             min_remaining_secs: None,
             expiring: 0,
         })?;
@@ -282,6 +285,7 @@ impl Issuer {
         let left: Vec<i64> = ledger.values().map(|r| r.not_after - now).collect();
         let fail = |error: String| PlanFailure {
             error,
+            ledger: ledger.len() as u64,
             min_remaining_secs: left.iter().copied().min(),
             expiring: left
                 .iter()

@@ -247,8 +247,15 @@ async fn flag_on_issues_renews_at_the_margin_and_flag_off_deletes() {
     w.http.clear();
     let r = issuer.once().await;
     assert_eq!(
-        (r.status, r.issued, r.deleted, r.ca_requests, r.expiring),
-        (Status::Failed, 0, 0, 0, 0),
+        (
+            r.status,
+            r.ledger,
+            r.issued,
+            r.deleted,
+            r.ca_requests,
+            r.expiring
+        ),
+        (Status::Failed, 2, 0, 0, 0, 0),
         "{r:?}"
     );
     let left = r.min_remaining_secs.expect("from the ledger");
