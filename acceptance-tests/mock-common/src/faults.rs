@@ -7,10 +7,12 @@
 //!
 //! The draws come from a generator seeded when the settings are set, so the same seed and
 //! the same sequence of requests give the same faults: a failing fault test is replayed by
-//! its seed. Settings without a seed take the process's ([`process_seed`]:
-//! `S2S_FAULT_SEED`, else random), and the seed is printed whenever faults are turned on.
+//! its seed. Settings without a seed get one drawn from the process's seed
+//! ([`process_seed`]: `S2S_FAULT_SEED`, else random), a new one for each setting, so two
+//! mocks never fault in lockstep and one printed value replays them all (when they are set
+//! in the same order). The seed is printed whenever faults are turned on.
 
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 
 use serde::{Deserialize, Serialize};
 
@@ -32,8 +34,8 @@ pub struct Faults {
     pub reset_rate: f64,
     /// Only requests whose path starts with this are affected (all if empty).
     pub path_prefix: String,
-    /// Seed of the draws; `None` takes [`process_seed`]. Settings read back from a
-    /// server carry the seed in use.
+    /// Seed of the draws; `None` draws one from [`process_seed`]. Settings read back
+    /// from a server carry the seed in use.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub seed: Option<u64>,
 }
@@ -77,6 +79,16 @@ pub fn process_seed() -> Result<u64, String> {
         .clone()
 }
 
+/// The next seed for settings that name none: the n-th number of a generator seeded by
+/// [`process_seed`].
+fn next_seed() -> Result<u64, String> {
+    static SEEDS: OnceLock<Mutex<fastrand::Rng>> = OnceLock::new();
+    let root = process_seed()?;
+    let seeds = SEEDS.get_or_init(|| Mutex::new(fastrand::Rng::with_seed(root)));
+    let mut rng = seeds.lock().unwrap_or_else(|p| p.into_inner());
+    Ok(rng.u64(..))
+}
+
 /// What one request meets: the latency added, then the fault, if any.
 pub type Draw = (Option<std::time::Duration>, Option<Fault>);
 
@@ -102,10 +114,11 @@ impl Faults {
             || self.reset_rate > 0.0
     }
 
-    /// These settings with their seed resolved ([`process_seed`] when they name none).
+    /// These settings with their seed resolved: theirs, or the next one drawn from
+    /// [`process_seed`].
     pub fn seeded(mut self) -> Result<Self, String> {
         if self.seed.is_none() {
-            self.seed = Some(process_seed()?);
+            self.seed = Some(next_seed()?);
         }
         Ok(self)
     }
@@ -116,12 +129,14 @@ impl Faults {
     }
 
     /// What these settings do to the first `n` requests they apply to, from a fresh
-    /// generator, exactly as a server just given them would: lets a test check that its
-    /// seed injects what it needs before relying on it.
+    /// generator, exactly as a server given them would: lets a test check that its seed
+    /// injects what it needs before relying on it. Only settings with a seed can be told.
     pub fn preview(&self, n: usize) -> Result<Vec<Draw>, String> {
-        let settings = self.clone().seeded()?;
-        let mut rng = settings.rng();
-        Ok((0..n).map(|_| settings.draw(&mut rng)).collect())
+        if self.seed.is_none() {
+            return Err("preview needs settings with a seed".into());
+        }
+        let mut rng = self.rng();
+        Ok((0..n).map(|_| self.draw(&mut rng)).collect())
     }
 
     /// Check the rates are probabilities and the status is a 5xx.
@@ -251,20 +266,39 @@ mod tests {
     }
 
     #[test]
-    fn settings_without_a_seed_take_the_process_seed() {
+    fn settings_without_a_seed_each_get_a_seed_of_their_own() {
         let f = Faults {
             error_rate: 0.5,
             ..Faults::none()
         };
-        let seeded = f.clone().seeded().expect("seeded");
-        assert_eq!(seeded.seed, Some(process_seed().expect("seed")));
-        assert_eq!(f.preview(50), seeded.preview(50));
+        assert!(f.preview(1).is_err(), "no seed, nothing to preview");
+        let (a, b) = (
+            f.clone().seeded().expect("seeded"),
+            f.clone().seeded().expect("seeded"),
+        );
+        assert!(a.seed.is_some() && b.seed.is_some());
+        // Two mocks set one after the other do not fault in lockstep.
+        assert_ne!(a.preview(100), b.preview(100));
         // An explicit seed stays.
         let own = Faults {
             seed: Some(42),
             ..f
         };
         assert_eq!(own.seeded().expect("seeded").seed, Some(42));
+    }
+
+    #[test]
+    fn the_seeds_drawn_follow_from_the_process_seed() {
+        let root = process_seed().expect("seed");
+        let mut replay = fastrand::Rng::with_seed(root);
+        let sequence: Vec<u64> = (0..1000).map(|_| replay.u64(..)).collect();
+        // Other tests of this process draw too, so the next seed is somewhere in the
+        // sequence the process seed gives, never outside it.
+        let next = next_seed().expect("seed");
+        assert!(
+            sequence.contains(&next),
+            "{next} is not from {root}'s sequence"
+        );
     }
 
     #[test]
