@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export S2S_PROFILE=release
-bench() { cargo run --quiet --release -p acceptance-tests --bin s2s-bench -- "$@"; }
+bench() { cargo run --quiet --release -p xtask -- bench "$@"; }
 bench slots 10000
 echo
 bench plan 1000

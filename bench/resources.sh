@@ -6,4 +6,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export S2S_PROFILE=release
-cargo run --quiet --release -p acceptance-tests --bin s2s-bench-resources -- "${ROUNDS:-3}"
+cargo run --quiet --release -p xtask -- bench resources "${ROUNDS:-3}"

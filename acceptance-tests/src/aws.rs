@@ -13,7 +13,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use crate::paths::{build_profile, target_dir};
+use crate::paths::{build_profile, built_binary, target_dir};
 
 /// Where the schema is and the mirror that holds the provider.
 #[derive(Debug)]
@@ -60,14 +60,7 @@ pub fn cache_dir() -> PathBuf {
 }
 
 fn link_binary(mirror: &Path) -> PathBuf {
-    let binary = target_dir()
-        .join(build_profile())
-        .join("terraform-provider-aws");
-    assert!(
-        binary.is_file(),
-        "{} is missing: build it first with `cargo build --workspace --bins --examples` (make test does)",
-        binary.display()
-    );
+    let binary = built_binary("terraform-provider-aws", false);
     let dir = mirror
         .join("registry.terraform.io/hashicorp/aws")
         .join(aws_schema::cache::PROVIDER_VERSION)

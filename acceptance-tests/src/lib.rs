@@ -10,8 +10,7 @@
 //! a plan without refresh and a plan with refresh must both be empty.
 
 mod aws;
-pub mod docs;
-mod moto;
+pub mod config;
 mod names;
 mod paths;
 mod release;
@@ -21,10 +20,10 @@ pub mod stats;
 mod terraform;
 
 pub use aws::{aws_schema_provider, platform, AwsSchemaProvider};
-pub use moto::Moto;
+pub use mock_common::Moto;
 pub use names::generated_app_names;
-pub use paths::{build_profile, provider_dir, repo_root, target_dir, venv_dir};
+pub use paths::{build_profile, built_binary, provider_dir, repo_root, target_dir, venv_dir};
 pub use release::{test_releases, Releases, REGISTRY_HOST, TEST_VERSIONS};
 pub use stack::{Stack, StackOptions};
 pub use static_site::StaticSite;
-pub use terraform::{cli_config, Output, Provider, Terraform};
+pub use terraform::{cli_config, pointed_attribute, Output, Provider, Terraform};

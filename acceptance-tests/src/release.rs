@@ -16,7 +16,7 @@ use std::sync::OnceLock;
 use serde_json::Value;
 
 use crate::aws::platform;
-use crate::paths::{provider_dir, repo_root, venv_dir};
+use crate::paths::{built_binary, repo_root, venv_dir};
 
 /// The versions the install tests release: `~> 0.2` must pick 0.2.1.
 pub const TEST_VERSIONS: [&str; 4] = ["0.1.0", "0.2.0", "0.2.1", "1.0.0"];
@@ -132,11 +132,8 @@ pub fn test_releases() -> &'static Releases {
         let bins = tmp.path().join("bins");
         fs::create_dir_all(&bins).expect("bins");
         let binary = bins.join(format!("terraform-provider-s2s_{}", platform()));
-        fs::copy(
-            provider_dir("terraform-provider-s2s", false).join("terraform-provider-s2s"),
-            &binary,
-        )
-        .expect("copy the provider");
+        fs::copy(built_binary("terraform-provider-s2s", false), &binary)
+            .expect("copy the provider");
         run(Command::new("strip").arg(&binary), "strip");
         let dist = tmp.path().join("dist");
         for v in TEST_VERSIONS {

@@ -126,13 +126,16 @@ impl Stack {
         if let Some(moto) = &self.moto {
             env.push(("S2S_AWS_ENDPOINT".into(), moto.endpoint()));
             env.push(("S2S_AWS_REGION".into(), "eu-west-1".into()));
-            for (k, v) in moto.env() {
-                if k.starts_with("AWS_") && k != "AWS_ENDPOINT_URL" {
-                    env.push((k, v));
-                }
-            }
+            env.extend(moto.credentials());
         }
         env
+    }
+
+    /// A new working directory for the s2s provider, pointed at this stack.
+    pub fn terraform(&self) -> Terraform {
+        let mut tf = Terraform::s2s();
+        self.configure(&mut tf);
+        tf
     }
 
     /// Points a Terraform working directory at this stack.

@@ -23,7 +23,7 @@ impl Provider {
     /// terraform-provider-s2s from this workspace's debug build.
     pub fn s2s() -> Provider {
         Provider {
-            source: "registry.example.internal/platform/s2s".into(),
+            source: crate::config::S2S_SOURCE.into(),
             dir: crate::provider_dir("terraform-provider-s2s", false),
         }
     }
@@ -71,6 +71,20 @@ impl Output {
     }
 }
 
+/// The attribute a diagnostic of `terraform plan -json` points at: the name
+/// that starts its snippet's line (`region = "x"` gives `region`), if the
+/// line is an attribute. A diagnostic without an attribute path points at
+/// its block's header instead (`resource "x" "y" {`), which gives `None`.
+pub fn pointed_attribute(diagnostic: &Value) -> Option<String> {
+    let code = diagnostic["snippet"]["code"].as_str()?.trim_start();
+    let name: String = code
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
+        .collect();
+    let rest = code[name.len()..].trim_start();
+    (!name.is_empty() && rest.starts_with('=') && !rest.starts_with("==")).then_some(name)
+}
+
 /// A scratch Terraform working directory with its own CLI configuration.
 pub struct Terraform {
     dir: TempDir,
@@ -83,6 +97,12 @@ impl Terraform {
     /// source at its local build.
     pub fn new(providers: &[Provider]) -> Terraform {
         Terraform::with_cli_config(&cli_config(providers, "  direct {}\n", ""))
+    }
+
+    /// A new working directory for the s2s provider alone (the usual case;
+    /// [`crate::Stack::terraform`] also points it at a stack).
+    pub fn s2s() -> Terraform {
+        Terraform::new(&[Provider::s2s()])
     }
 
     /// A new working directory with exactly this CLI configuration (see
@@ -316,5 +336,23 @@ impl Terraform {
     /// The raw state file, for checks such as "no secret in state".
     pub fn state_file(&self) -> String {
         fs::read_to_string(self.dir().join("terraform.tfstate")).unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::pointed_attribute;
+
+    #[test]
+    fn the_pointed_attribute_is_the_snippet_line_s_name() {
+        let at = |code: &str| pointed_attribute(&serde_json::json!({"snippet": {"code": code}}));
+        assert_eq!(
+            at("    region          = \"Mars-1\"").as_deref(),
+            Some("region")
+        );
+        assert_eq!(at("  app=\"x\"").as_deref(), Some("app"));
+        assert_eq!(at("resource \"s2s_registry_app\" \"r\" {"), None);
+        assert_eq!(at("  a == b"), None);
+        assert_eq!(pointed_attribute(&serde_json::json!({})), None);
     }
 }

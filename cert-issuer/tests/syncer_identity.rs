@@ -37,7 +37,10 @@ async fn the_syncer_authenticates_with_the_bundle_the_issuer_wrote() {
             }],
             secrets: vec![SeedSecret {
                 name: "payments:db-password".into(),
-                content: acceptance_tests::stack::base64_encode(b"hunter2"),
+                content: base64::Engine::encode(
+                    &base64::engine::general_purpose::STANDARD,
+                    b"hunter2",
+                ),
                 groups: vec!["payments-aws".into()],
                 ..Default::default()
             }],

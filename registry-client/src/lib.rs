@@ -1,4 +1,4 @@
-//! The one Registry client of s2s (acceptance-tests/registry-api.md): mTLS with
+//! The one Registry client of s2s (docs/guides/registry-api.md): mTLS with
 //! a PEM identity, typed apps and functions, ETag-aware writes (every app and
 //! function returned carries the ETag it was read or written at; updates take
 //! `If-Match`; creates send `If-None-Match: *`), a

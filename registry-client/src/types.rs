@@ -1,4 +1,4 @@
-//! The Registry's JSON shapes (acceptance-tests/registry-api.md).
+//! The Registry's JSON shapes (docs/guides/registry-api.md).
 
 use serde::{Deserialize, Serialize};
 

@@ -10,7 +10,8 @@
 //! * [`faults`], [`log`], [`controls`]: fault injection, request log, counters;
 //! * [`admin`]: the plain-HTTP admin port (`/__admin/...`);
 //! * [`persist`]: optional JSON state file and seed files;
-//! * [`cli`]: shared flags and the start-up JSON line.
+//! * [`cli`]: shared flags and the start-up JSON line;
+//! * [`moto`]: moto's server from the project venv, the AWS every test uses.
 
 pub mod admin;
 pub mod cli;
@@ -18,6 +19,7 @@ pub mod controls;
 pub mod faults;
 pub mod identity;
 pub mod log;
+pub mod moto;
 pub mod persist;
 pub mod pki;
 pub mod server;
@@ -27,6 +29,7 @@ pub use controls::{Controls, ErrorRenderer};
 pub use faults::Faults;
 pub use identity::{CallerIdentity, PeerCertificate};
 pub use log::{Counters, LoggedRequest};
+pub use moto::Moto;
 pub use persist::JsonStore;
 pub use pki::{ClientIdentity, IdentitySpec, TestPki};
 pub use server::{ConnInfo, MockServer, ServerOptions};

@@ -1,14 +1,16 @@
-//! mock-keywhiz driven by the real keywhiz-client and by raw reqwest, with real
-//! certificates: the flows and the exact wire shapes Keywhiz has.
+//! mock-keywhiz against Keywhiz's wire API, with real certificates: the exact
+//! shapes, status codes and error bodies (raw reqwest), the identity rules,
+//! owners, persistence. keywhiz-client's own behaviour against the mock
+//! (flows, decoding, errors, retries) is tested in keywhiz-client/tests.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use keywhiz_client::{
-    ClientConfig, CreateClientRequest, CreateGroupRequest, CreateOrUpdateSecretRequest,
-    CreateSecretRequest, KeywhizClient, ModifyGroupsRequest, RetryPolicy, SecretContent,
+    ClientConfig, CreateGroupRequest, CreateOrUpdateSecretRequest, CreateSecretRequest,
+    KeywhizClient, RetryPolicy, SecretContent,
 };
-use mock_common::{ClientAuth, ClientIdentity, Faults, IdentitySpec, TestPki};
+use mock_common::{ClientAuth, ClientIdentity, IdentitySpec, TestPki};
+use mock_keywhiz::seed::{Seed, SeedClient, SeedGroup, SeedSecret};
 use mock_keywhiz::{KeywhizConfig, KeywhizMock};
 use serde_json::{json, Value};
 
@@ -39,64 +41,40 @@ async fn body_of(resp: reqwest::Response) -> (u16, Value) {
     (status, v)
 }
 
-async fn start() -> KeywhizMock {
-    KeywhizMock::start(KeywhizConfig::default())
-        .await
-        .expect("start mock")
-}
-
-/// Automation creates group, client (SPIFFE ID), secret, grants; returns the
-/// app's identity (SPIFFE URI SAN only, no CN).
-async fn provision(kw: &KeywhizMock, admin: &KeywhizClient) -> ClientIdentity {
-    admin
-        .create_group(&CreateGroupRequest {
+/// The app's world, seeded: group `payments-aws` holding secret
+/// `payments:db.password`, client `payments` (by SPIFFE ID) in the group.
+fn payments_seed() -> Seed {
+    Seed {
+        groups: vec![SeedGroup {
             name: "payments-aws".into(),
-            description: "payments AWS accounts".into(),
-            metadata: [("app".to_string(), "payments".to_string())].into(),
-        })
-        .await
-        .expect("create group");
-    admin
-        .create_client(&CreateClientRequest {
+            ..Default::default()
+        }],
+        clients: vec![SeedClient {
             name: "payments".into(),
-            description: "payments lambdas".into(),
-            groups: vec![],
             spiffe_id: Some(APP_SPIFFE.into()),
-        })
-        .await
-        .expect("create client");
-    admin
-        .create_secret(&CreateSecretRequest {
+            groups: vec!["payments-aws".into()],
+            ..Default::default()
+        }],
+        secrets: vec![SeedSecret {
             name: "payments:db.password".into(),
-            content: SecretContent::from_bytes(b"hunter2!"),
+            content: "aHVudGVyMiE=".into(),
             metadata: [("mode".to_string(), "0400".to_string())].into(),
             kind: "password".into(),
+            groups: vec!["payments-aws".into()],
             ..Default::default()
-        })
-        .await
-        .expect("create secret");
-    let granted = admin
-        .modify_secret_groups(
-            "payments:db.password",
-            &ModifyGroupsRequest {
-                add_groups: vec!["payments-aws".into(), "no-such-group".into()],
-                remove_groups: vec![],
-            },
-        )
-        .await
-        .expect("grant");
-    assert_eq!(granted, vec!["payments-aws".to_string()]);
-    let enrolled = admin
-        .modify_client_groups(
-            "payments",
-            &ModifyGroupsRequest {
-                add_groups: vec!["payments-aws".into()],
-                remove_groups: vec![],
-            },
-        )
-        .await
-        .expect("enroll");
-    assert_eq!(enrolled, vec!["payments-aws".to_string()]);
+        }],
+    }
+}
+
+fn seeded() -> KeywhizConfig {
+    KeywhizConfig {
+        seed: Some(payments_seed()),
+        ..KeywhizConfig::default()
+    }
+}
+
+/// The app's identity (SPIFFE URI SAN only, no CN).
+fn app_identity(kw: &KeywhizMock) -> ClientIdentity {
     kw.mint_identity(&IdentitySpec {
         name: "payments-lambda".into(),
         cn: None,
@@ -107,57 +85,13 @@ async fn provision(kw: &KeywhizMock, admin: &KeywhizClient) -> ClientIdentity {
 }
 
 #[tokio::test]
-async fn spiffe_client_sees_granted_secret_with_one_checksum() {
-    let kw = start().await;
-    let admin = typed(&kw, kw.automation_identity());
-    let app_id = provision(&kw, &admin).await;
-    let app = typed(&kw, &app_id);
-
-    let listed = app.list_secrets().await.expect("GET /secrets");
-    assert_eq!(listed.len(), 1);
-    let l = &listed[0];
-    assert_eq!(l.name, "payments:db.password");
-    assert!(l.secret.is_empty(), "listing carries no content");
-    assert_eq!(l.secret_length, 0);
-    assert_eq!(l.checksum.len(), 64);
-    assert!(l
-        .checksum
-        .chars()
-        .all(|c| c.is_ascii_digit() || c.is_ascii_uppercase()));
-    assert_eq!(
-        l.metadata_str("mode"),
-        Some("0400"),
-        "metadata is flattened"
-    );
-
-    let batch = app
-        .batch_secrets(&["payments:db.password".to_string()])
-        .await
-        .expect("POST /batchsecret");
-    assert_eq!(batch.len(), 1);
-    assert_eq!(batch[0].checksum, l.checksum);
-    assert_eq!(batch[0].secret.expose_base64(), "aHVudGVyMiE=");
-    assert_eq!(batch[0].secret.decode().expect("b64"), b"hunter2!");
-    assert_eq!(batch[0].secret_length, 8);
-
-    let one = app
-        .get_secret("payments:db.password")
-        .await
-        .expect("GET /secret");
-    assert_eq!(one.checksum, l.checksum);
-
-    let detail = admin
-        .secret_detail("payments:db.password")
-        .await
-        .expect("detail");
-    assert_eq!(detail.checksum, l.checksum);
-    assert_eq!(detail.expiry, 0);
-    assert!(detail.version.is_some());
-
-    // Raw wire shape of the listing.
+async fn the_listing_has_keywhiz_s_wire_shape_and_one_checksum() {
+    let kw = KeywhizMock::start(seeded()).await.expect("start");
+    let app_id = app_identity(&kw);
+    let base = kw.base_url();
     let (status, v) = body_of(
         raw(&kw, Some(&app_id))
-            .get(format!("{}/secrets", kw.base_url()))
+            .get(format!("{base}/secrets"))
             .send()
             .await
             .expect("send"),
@@ -165,12 +99,45 @@ async fn spiffe_client_sees_granted_secret_with_one_checksum() {
     .await;
     assert_eq!(status, 200);
     let entry = &v[0];
+    assert_eq!(entry["name"], json!("payments:db.password"));
     assert_eq!(entry["secret"], json!(""));
     assert_eq!(entry["secretLength"], json!(0));
-    assert_eq!(entry["mode"], json!("0400"));
+    assert_eq!(entry["mode"], json!("0400"), "metadata is flattened");
     assert!(entry["creationDate"]
         .as_str()
         .is_some_and(|d| d.ends_with(".000Z") && d.len() == 24));
+    // Uppercase hex of HMAC-SHA256, the same in every API.
+    let checksum = entry["checksum"].as_str().expect("checksum").to_owned();
+    assert!(
+        checksum.len() == 64
+            && checksum
+                .chars()
+                .all(|c| c.is_ascii_digit() || c.is_ascii_uppercase()),
+        "{checksum}"
+    );
+    let (_, one) = body_of(
+        raw(&kw, Some(&app_id))
+            .get(format!("{base}/secret/payments:db.password"))
+            .send()
+            .await
+            .expect("send"),
+    )
+    .await;
+    assert_eq!(one["checksum"], json!(checksum));
+    assert_eq!(
+        one["secret"],
+        json!("aHVudGVyMiE="),
+        "content re-encoded with padding"
+    );
+    let (_, detail) = body_of(
+        raw(&kw, Some(kw.automation_identity()))
+            .get(format!("{base}/automation/v2/secrets/payments:db.password"))
+            .send()
+            .await
+            .expect("send"),
+    )
+    .await;
+    assert_eq!(detail["checksum"], json!(checksum));
 
     // The request log names the caller by SPIFFE ID.
     assert!(kw
@@ -183,9 +150,8 @@ async fn spiffe_client_sees_granted_secret_with_one_checksum() {
 
 #[tokio::test]
 async fn error_bodies_have_keywhiz_shape() {
-    let kw = start().await;
-    let admin = typed(&kw, kw.automation_identity());
-    let app_id = provision(&kw, &admin).await;
+    let kw = KeywhizMock::start(seeded()).await.expect("start");
+    let app_id = app_identity(&kw);
     let base = kw.base_url();
     let app = raw(&kw, Some(&app_id));
     let auto = raw(&kw, Some(kw.automation_identity()));
@@ -350,26 +316,12 @@ async fn error_bodies_have_keywhiz_shape() {
         assert_eq!(v["code"], json!(400));
     }
 
-    // The typed client carries method, path, status and message.
-    let err = typed(&kw, &app_id)
-        .list_groups()
-        .await
-        .expect_err("403 expected");
-    assert!(err.is_forbidden());
-    let text = err.to_string();
-    assert!(text.contains("GET /automation/v2/groups"), "{text}");
-    assert!(
-        text.contains("not authorized as a AutomationClient"),
-        "{text}"
-    );
     kw.shutdown().await;
 }
 
 #[tokio::test]
 async fn identity_rules_follow_keywhiz() {
-    let kw = start().await;
-    let admin = typed(&kw, kw.automation_identity());
-    provision(&kw, &admin).await;
+    let kw = KeywhizMock::start(seeded()).await.expect("start");
     let base = kw.base_url();
 
     // SPIFFE ID next to another URI SAN is not used; CN unknown → 401.
@@ -457,134 +409,27 @@ async fn want_client_auth_answers_401_without_certificate() {
 }
 
 #[tokio::test]
-async fn versions_are_global_ids_and_checksums_change() {
-    let kw = start().await;
-    let admin = typed(&kw, kw.automation_identity());
-    provision(&kw, &admin).await;
-    let before = admin
-        .secret_detail("payments:db.password")
-        .await
-        .expect("detail");
-    admin
-        .create_or_update_secret(
-            "payments:db.password",
-            &CreateOrUpdateSecretRequest {
-                content: SecretContent::from_bytes(b"rotated"),
-                expiry: 4_102_444_800,
-                ..Default::default()
-            },
-        )
-        .await
-        .expect("update");
-    let after = admin
-        .secret_detail("payments:db.password")
-        .await
-        .expect("detail");
-    assert_ne!(before.checksum, after.checksum);
-    assert!(after.version > before.version);
-    assert_eq!(after.expiry, 4_102_444_800);
-    let versions = admin
-        .secret_versions("payments:db.password", 0, 10)
-        .await
-        .expect("versions");
-    assert_eq!(versions.len(), 2);
-    assert_eq!(versions[0].version, after.version, "newest first");
-    let sanitized = admin.list_secrets_sanitized().await.expect("v2 list");
-    assert!(sanitized
-        .iter()
-        .any(|s| s.name == "payments:db.password" && s.expiry == 4_102_444_800));
-    let contents = admin
-        .secret_contents(&["payments:db.password".into(), "missing".into()])
-        .await
-        .expect("contents");
-    assert_eq!(
-        contents.success_secrets["payments:db.password"]
-            .decode()
-            .expect("b64"),
-        b"rotated"
-    );
-    assert_eq!(contents.missing_secrets, vec!["missing".to_string()]);
-    assert_eq!(
-        admin
-            .client_secrets("payments")
-            .await
-            .expect("client secrets"),
-        vec!["payments:db.password".to_string()]
-    );
-    admin
-        .delete_secret("payments:db.password", Default::default())
-        .await
-        .expect("delete");
-    assert!(admin
-        .secret_detail("payments:db.password")
-        .await
-        .expect_err("gone")
-        .is_not_found());
-    kw.shutdown().await;
-}
-
-#[tokio::test]
-async fn client_retries_recover_from_injected_faults() {
-    let kw = start().await;
-    let id = kw.automation_identity().clone();
-    let cfg = ClientConfig::from_files(kw.base_url(), &id.cert_path, &id.key_path, &kw.ca_path())
-        .expect("config")
-        .with_retry(RetryPolicy {
-            max_attempts: 20,
-            total_timeout: Duration::from_secs(30),
-            initial_backoff: Duration::from_millis(5),
-            max_backoff: Duration::from_millis(50),
-        });
-    let client = KeywhizClient::new(&cfg).expect("client");
-    kw.server()
-        .set_faults(Faults {
-            error_rate: 0.2,
-            throttle_rate: 0.1,
-            reset_rate: 0.1,
-            ..Faults::none()
-        })
-        .expect("faults");
-    for _ in 0..40 {
-        client.list_groups().await.expect("retries absorb faults");
-    }
-    let c = kw.server().counters();
-    assert!(c.faults.get("error").copied().unwrap_or(0) > 0, "{c:?}");
-    assert!(c.faults.get("reset").copied().unwrap_or(0) > 0, "{c:?}");
-    assert!(c.faults.get("throttle").copied().unwrap_or(0) > 0, "{c:?}");
-
-    // Without retries the faults show, with the request named.
-    kw.server()
-        .set_faults(Faults {
-            error_rate: 1.0,
-            ..Faults::none()
-        })
-        .expect("faults");
-    let once = KeywhizClient::new(&cfg.clone().with_retry(RetryPolicy::none())).expect("client");
-    let err = once.list_groups().await.expect_err("503");
-    assert_eq!(err.status(), Some(503));
-    assert!(err.to_string().contains("GET /automation/v2/groups"));
-    kw.shutdown().await;
-}
-
-#[tokio::test]
 async fn state_survives_restart() {
     let dir = tempfile_dir();
     let pki = Arc::new(TestPki::open(&dir.join("pki")).expect("pki"));
     let state = dir.join("state.json");
-    let config = || KeywhizConfig {
+    let config = |seed: Option<Seed>| KeywhizConfig {
         pki: Some(pki.clone()),
         state_path: Some(state.clone()),
+        seed,
         ..KeywhizConfig::default()
     };
-    let kw = KeywhizMock::start(config()).await.expect("start");
-    let admin = typed(&kw, kw.automation_identity());
-    let app_id = provision(&kw, &admin).await;
+    let kw = KeywhizMock::start(config(Some(payments_seed())))
+        .await
+        .expect("start");
+    let app_id = app_identity(&kw);
     let checksum = typed(&kw, &app_id).list_secrets().await.expect("list")[0]
         .checksum
         .clone();
     kw.shutdown().await;
 
-    let kw = KeywhizMock::start(config()).await.expect("restart");
+    // No seed the second time: what it lists comes from the state file.
+    let kw = KeywhizMock::start(config(None)).await.expect("restart");
     let listed = typed(&kw, &app_id).list_secrets().await.expect("list");
     assert_eq!(listed.len(), 1);
     assert_eq!(listed[0].checksum, checksum);
@@ -608,9 +453,9 @@ fn tempfile_dir() -> std::path::PathBuf {
 /// never in the delivery API, whose `owner` is the file-owner metadata key.
 #[tokio::test]
 async fn owner_follows_keywhiz() {
-    let kw = start().await;
+    let kw = KeywhizMock::start(seeded()).await.expect("start");
     let admin = typed(&kw, kw.automation_identity());
-    let app = provision(&kw, &admin).await;
+    let app = app_identity(&kw);
     let base = kw.base_url();
     let group = |name: &str| CreateGroupRequest {
         name: name.into(),

@@ -1,4 +1,4 @@
-//! mock-registry: the Registry API of acceptance-tests/registry-api.md over
+//! mock-registry: the Registry API of docs/guides/registry-api.md over
 //! mTLS, on top of `mock-common` (faults, request log, persistence).
 
 pub mod access;

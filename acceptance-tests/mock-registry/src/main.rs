@@ -5,7 +5,7 @@ use clap::Parser;
 use mock_common::cli::{announce_and_wait, CommonArgs};
 use mock_registry::{RegistryConfig, RegistryMock};
 
-/// The Registry API (acceptance-tests/registry-api.md) over mTLS, for tests.
+/// The Registry API (docs/guides/registry-api.md) over mTLS, for tests.
 ///
 /// Prints `{"port":N,"url":...,"admin_port":M,"ca":PATH,"admin_identity":{...},"trust_domain":...}` when ready.
 #[derive(Debug, Parser)]

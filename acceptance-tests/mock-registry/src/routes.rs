@@ -1,4 +1,4 @@
-//! The route table (see acceptance-tests/registry-api.md).
+//! The route table (see docs/guides/registry-api.md).
 
 use axum::routing::get;
 use axum::{Json, Router};

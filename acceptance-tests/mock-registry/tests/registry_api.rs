@@ -1,21 +1,14 @@
-//! mock-registry driven by registry-client and raw reqwest with real certificates.
+//! mock-registry against the Registry API (docs/guides/registry-api.md), raw
+//! over mTLS with real certificates: preconditions and their status codes,
+//! the error body, who may write, the access endpoint's JSON, fault rates,
+//! persistence. registry-client's own behaviour against the mock is tested
+//! in registry-client/tests.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use mock_common::{ClientIdentity, Faults, IdentitySpec, TestPki};
-use mock_registry::{RegistryConfig, RegistryMock};
-use registry_client::{
-    Account, AppSpec, ClientConfig, Environment, Error, FunctionSpec, RegistryClient, RetryPolicy,
-};
+use mock_registry::{RegistryConfig, RegistryMock, Seed};
 use serde_json::{json, Value};
-
-fn client(reg: &RegistryMock, id: &ClientIdentity, retry: RetryPolicy) -> RegistryClient {
-    let cfg = ClientConfig::from_files(reg.base_url(), &id.cert_path, &id.key_path, &reg.ca_path())
-        .expect("config")
-        .with_retry(retry);
-    RegistryClient::new(&cfg).expect("client")
-}
 
 fn raw(reg: &RegistryMock, id: &ClientIdentity) -> reqwest::Client {
     let ca = std::fs::read(reg.ca_path()).expect("ca");
@@ -28,82 +21,54 @@ fn raw(reg: &RegistryMock, id: &ClientIdentity) -> reqwest::Client {
         .expect("reqwest")
 }
 
-fn staging(id: &str) -> Account {
-    Account {
-        account_id: id.into(),
-        environment: Environment::Staging,
-    }
+/// App `payments` in one staging account.
+fn payments_seed() -> Seed {
+    serde_json::from_value(json!({"apps": [{
+        "name": "payments",
+        "accounts": [{"account_id": "111111111111", "environment": "staging"}],
+    }]}))
+    .expect("seed")
 }
 
-fn spec(accounts: Vec<Account>, certs: bool) -> AppSpec {
-    AppSpec {
-        accounts,
-        certificate_generation: certs,
-    }
+async fn seeded() -> RegistryMock {
+    RegistryMock::start(RegistryConfig {
+        seed: Some(payments_seed()),
+        ..RegistryConfig::default()
+    })
+    .await
+    .expect("start")
 }
 
-async fn start() -> RegistryMock {
-    RegistryMock::start(RegistryConfig::default())
+/// `GET /v1/apps/payments`: status, ETag, body.
+async fn get_app(reg: &RegistryMock, id: &ClientIdentity) -> (u16, String, Value) {
+    let resp = raw(reg, id)
+        .get(format!("{}/v1/apps/payments", reg.base_url()))
+        .send()
         .await
-        .expect("start")
+        .expect("send");
+    let status = resp.status().as_u16();
+    let etag = resp
+        .headers()
+        .get("etag")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    (status, etag, resp.json().await.expect("json"))
 }
 
 #[tokio::test]
-async fn lost_race_gets_412_and_changes_nothing() {
-    let reg = start().await;
+async fn writes_need_their_precondition_and_a_stale_one_changes_nothing() {
+    let reg = seeded().await;
     let ci = reg.ci_identity("payments").expect("ci");
-    let a = client(&reg, &ci, RetryPolicy::none());
-    let b = client(&reg, &ci, RetryPolicy::none());
-    let created = a
-        .create_app("payments", &spec(vec![staging("111111111111")], false))
-        .await
-        .expect("create");
-    assert!(!created.certificate_generation, "off by default");
-    assert_eq!(
-        created.spiffe_id.as_deref(),
-        Some("spiffe://example.internal/payments")
-    );
-
-    let seen_by_a = a.get_app("payments").await.expect("get");
-    let seen_by_b = b.get_app("payments").await.expect("get");
-    assert_eq!(seen_by_a.etag, seen_by_b.etag);
-    let won = a
-        .update_app(
-            "payments",
-            &spec(vec![staging("111111111111")], true),
-            &seen_by_a.etag,
-        )
-        .await
-        .expect("first writer wins");
-    let lost = b
-        .update_app(
-            "payments",
-            &spec(vec![staging("222222222222")], false),
-            &seen_by_b.etag,
-        )
-        .await
-        .expect_err("second writer loses");
-    match &lost {
-        Error::Conflict { current_etag, .. } => {
-            assert_eq!(current_etag.as_deref(), Some(won.etag.as_str()))
-        }
-        other => panic!("expected Conflict, got {other:?}"),
-    }
-    let now = a.get_app("payments").await.expect("get");
-    assert_eq!(now.etag, won.etag);
-    assert_eq!(now.accounts, vec![staging("111111111111")]);
-    assert!(now.certificate_generation);
-
-    // Create over an existing app → 412 too.
-    let again = a
-        .create_app("payments", &spec(vec![], false))
-        .await
-        .expect_err("exists");
-    assert!(again.is_conflict());
+    let http = raw(&reg, &ci);
+    let url = format!("{}/v1/apps/payments", reg.base_url());
+    let (status, etag, _) = get_app(&reg, &ci).await;
+    assert_eq!(status, 200);
+    assert!(etag.starts_with('"'), "a quoted ETag: {etag}");
 
     // No precondition → 428, with the error shape.
-    let resp = raw(&reg, &ci)
-        .put(format!("{}/v1/apps/payments", reg.base_url()))
+    let resp = http
+        .put(&url)
         .json(&json!({"accounts": []}))
         .send()
         .await
@@ -112,189 +77,96 @@ async fn lost_race_gets_412_and_changes_nothing() {
     let v: Value = resp.json().await.expect("json");
     assert_eq!(v["error"]["code"], json!("precondition_required"));
     assert_eq!(v["error"]["status"], json!(428));
-    assert_eq!(a.get_app("payments").await.expect("get").etag, won.etag);
+
+    // A stale If-Match → 412; create over an existing app (If-None-Match: *) → 412.
+    let resp = http
+        .put(&url)
+        .header("if-match", "\"stale\"")
+        .json(&json!({"accounts": []}))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(resp.status().as_u16(), 412);
+    let resp = http
+        .put(&url)
+        .header("if-none-match", "*")
+        .json(&json!({"accounts": []}))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(resp.status().as_u16(), 412);
+    let (_, after, body) = get_app(&reg, &ci).await;
+    assert_eq!(after, etag, "nothing changed");
+    assert_eq!(body["accounts"][0]["account_id"], json!("111111111111"));
+
+    // The current ETag → 200 and a new ETag.
+    let resp = http
+        .put(&url)
+        .header("if-match", etag.as_str())
+        .json(&json!({"accounts": [], "certificate_generation": true}))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(resp.status().as_u16(), 200);
+    let (_, changed, body) = get_app(&reg, &ci).await;
+    assert_ne!(changed, etag);
+    assert_eq!(body["certificate_generation"], json!(true));
     reg.shutdown().await;
 }
 
 #[tokio::test]
 async fn only_the_app_ci_and_admins_may_write() {
-    let reg = start().await;
-    let admin = client(&reg, reg.admin_identity(), RetryPolicy::none());
-    admin
-        .create_app("payments", &spec(vec![staging("111111111111")], false))
-        .await
-        .expect("admin creates");
-    let other_ci = reg.ci_identity("billing").expect("ci");
-    let other = client(&reg, &other_ci, RetryPolicy::none());
-    let current = other.get_app("payments").await.expect("anyone reads");
-    let err = other
-        .update_app("payments", &spec(vec![], true), &current.etag)
-        .await
-        .expect_err("403");
-    assert!(err.is_forbidden(), "{err}");
-    assert!(err.to_string().contains("PUT /v1/apps/payments"));
+    let reg = seeded().await;
+    let url = format!("{}/v1/apps/payments", reg.base_url());
+    let (_, etag, _) = get_app(&reg, reg.admin_identity()).await;
+    let put = |id: &ClientIdentity| {
+        raw(&reg, id)
+            .put(&url)
+            .header("if-match", etag.as_str())
+            .json(&json!({"accounts": []}))
+            .send()
+    };
 
-    // A certificate without a SPIFFE ID reads but cannot write.
+    // Another app's CI, and a certificate without a SPIFFE ID: 403, read only.
+    let other = reg.ci_identity("billing").expect("ci");
     let plain = reg
         .mint_identity(&IdentitySpec::cn("someone"))
         .expect("mint");
-    let resp = raw(&reg, &plain)
-        .put(format!("{}/v1/apps/payments", reg.base_url()))
-        .header("if-match", current.etag.as_str())
-        .json(&json!({"accounts": []}))
-        .send()
-        .await
-        .expect("send");
-    assert_eq!(resp.status().as_u16(), 403);
-    let v: Value = resp.json().await.expect("json");
-    assert_eq!(v["error"]["code"], json!("forbidden"));
-    assert_eq!(
-        admin.get_app("payments").await.expect("get").etag,
-        current.etag,
-        "nothing changed"
-    );
+    for id in [&other, &plain] {
+        let resp = put(id).await.expect("send");
+        assert_eq!(resp.status().as_u16(), 403);
+        let v: Value = resp.json().await.expect("json");
+        assert_eq!(v["error"]["code"], json!("forbidden"));
+        assert_eq!(get_app(&reg, id).await.0, 200, "anyone reads");
+    }
+    assert_eq!(get_app(&reg, &plain).await.1, etag, "nothing changed");
 
-    // The access endpoint reports the same rule, for apps that exist or not.
-    let access = other.access("payments").await.expect("access");
-    assert!(!access.may_write);
-    assert_eq!(
-        access.identity.as_deref(),
-        Some("spiffe://example.internal/ci/billing")
-    );
-    assert!(
-        access.reason.contains("may not change app payments"),
-        "{}",
-        access.reason
-    );
-    assert!(other.access("billing").await.expect("own").may_write);
-    assert!(other
-        .access("not-yet-there")
-        .await
-        .is_ok_and(|a| !a.may_write));
-    assert!(admin.access("anything").await.expect("admin").may_write);
-    let resp = raw(&reg, &plain)
-        .get(format!("{}/v1/access/apps/payments", reg.base_url()))
-        .send()
-        .await
-        .expect("send");
-    let v: Value = resp.json().await.expect("json");
+    // The access endpoint's JSON says the same.
+    let access = |id: ClientIdentity, app: &'static str| {
+        let http = raw(&reg, &id);
+        let url = format!("{}/v1/access/apps/{app}", reg.base_url());
+        async move {
+            let resp = http.get(url).send().await.expect("send");
+            resp.json::<Value>().await.expect("json")
+        }
+    };
+    let v = access(plain.clone(), "payments").await;
     assert_eq!(v["may_write"], json!(false));
     assert_eq!(v["identity"], Value::Null);
+    let v = access(other.clone(), "payments").await;
+    assert_eq!(v["may_write"], json!(false));
+    assert_eq!(v["identity"], json!("spiffe://example.internal/ci/billing"));
+    assert_eq!(access(other, "billing").await["may_write"], json!(true));
 
     // The app's own CI may write it.
-    let ci = client(
-        &reg,
-        &reg.ci_identity("payments").expect("ci"),
-        RetryPolicy::none(),
-    );
-    ci.update_app(
-        "payments",
-        &spec(vec![staging("111111111111")], true),
-        &current.etag,
-    )
-    .await
-    .expect("own CI writes");
-    reg.shutdown().await;
-}
-
-#[tokio::test]
-async fn functions_are_listed_in_one_call_and_guard_accounts() {
-    let reg = start().await;
-    let ci = client(
-        &reg,
-        &reg.ci_identity("payments").expect("ci"),
-        RetryPolicy::none(),
-    );
-    let app = ci
-        .create_app("payments", &spec(vec![staging("111111111111")], false))
-        .await
-        .expect("create");
-    for name in ["api", "worker", "cron"] {
-        ci.create_function(
-            "payments",
-            "111111111111",
-            name,
-            &FunctionSpec {
-                environment: Environment::Staging,
-                role_name: format!("{name}-role"),
-            },
-        )
-        .await
-        .expect("register");
-    }
-    let unregistered = ci
-        .create_function(
-            "payments",
-            "999999999999",
-            "api",
-            &FunctionSpec {
-                environment: Environment::Staging,
-                role_name: "r".into(),
-            },
-        )
-        .await
-        .expect_err("account not on app");
-    assert_eq!(unregistered.status(), Some(422));
-
-    reg.server().clear_log();
-    let fns = ci.list_functions("payments").await.expect("list");
-    assert_eq!(fns.len(), 3);
-    assert!(fns
-        .iter()
-        .all(|f| f.id.starts_with("payments/111111111111/") && f.etag.starts_with('"')));
-    assert_eq!(reg.server().counters().total, 1, "one call for N functions");
-
-    // Removing an account that has functions → 409, nothing changes.
-    let err = ci
-        .update_app(
-            "payments",
-            &spec(vec![staging("222222222222")], false),
-            &app.etag,
-        )
-        .await
-        .expect_err("409");
-    assert_eq!(err.status(), Some(409));
-
-    // Certificate issuer listing.
-    let admin = client(&reg, reg.admin_identity(), RetryPolicy::none());
-    admin
-        .create_app("billing", &spec(vec![], true))
-        .await
-        .expect("create");
-    let certs = admin.list_certificate_apps().await.expect("list");
-    assert_eq!(
-        certs.iter().map(|a| a.name.as_str()).collect::<Vec<_>>(),
-        vec!["billing"]
-    );
-    assert_eq!(admin.list_apps().await.expect("all").len(), 2);
-
-    // The issuer's reader roles: every flagged app's functions in one call.
-    reg.server().clear_log();
-    assert!(admin
-        .list_certificate_functions()
-        .await
-        .expect("none flagged with functions")
-        .is_empty());
-    admin
-        .update_app(
-            "payments",
-            &spec(vec![staging("111111111111")], true),
-            &app.etag,
-        )
-        .await
-        .expect("flag on");
-    let fns = admin.list_certificate_functions().await.expect("list");
-    assert_eq!(
-        fns.iter().map(|f| f.role_name.as_str()).collect::<Vec<_>>(),
-        vec!["api-role", "cron-role", "worker-role"]
-    );
-    assert_eq!(reg.server().counters().total, 3);
+    let ci = reg.ci_identity("payments").expect("ci");
+    assert_eq!(put(&ci).await.expect("send").status().as_u16(), 200);
     reg.shutdown().await;
 }
 
 #[tokio::test]
 async fn faults_are_injected_at_the_asked_rate() {
-    let reg = start().await;
+    let reg = seeded().await;
     let http = raw(&reg, reg.admin_identity());
     reg.server()
         .set_faults(Faults {
@@ -352,69 +224,33 @@ async fn faults_are_injected_at_the_asked_rate() {
 }
 
 #[tokio::test]
-async fn client_retries_recover_from_faults() {
-    let reg = start().await;
-    let admin = client(
-        &reg,
-        reg.admin_identity(),
-        RetryPolicy {
-            max_attempts: 20,
-            total_timeout: Duration::from_secs(30),
-            initial_backoff: Duration::from_millis(5),
-            max_backoff: Duration::from_millis(50),
-        },
-    );
-    admin
-        .create_app("payments", &spec(vec![staging("111111111111")], false))
-        .await
-        .expect("create");
-    reg.server()
-        .set_faults(Faults {
-            error_rate: 0.2,
-            throttle_rate: 0.1,
-            reset_rate: 0.1,
-            ..Faults::none()
-        })
-        .expect("faults");
-    for _ in 0..40 {
-        admin
-            .get_app("payments")
-            .await
-            .expect("retries absorb faults");
-    }
-    let c = reg.server().counters();
-    assert!(c.faults.values().sum::<u64>() > 0, "{c:?}");
-    reg.shutdown().await;
-}
-
-#[tokio::test]
 async fn state_survives_restart() {
-    let dir = std::env::temp_dir().join(format!(
-        "mock-registry-test-{}-{}",
-        std::process::id(),
-        fastrand::u64(..)
-    ));
-    let pki = Arc::new(TestPki::open(&dir.join("pki")).expect("pki"));
-    let config = || RegistryConfig {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let pki = Arc::new(TestPki::open(&dir.path().join("pki")).expect("pki"));
+    let config = |seed: Option<Seed>| RegistryConfig {
         pki: Some(pki.clone()),
-        state_path: Some(dir.join("state.json")),
+        state_path: Some(dir.path().join("state.json")),
+        seed,
         ..RegistryConfig::default()
     };
-    let reg = RegistryMock::start(config()).await.expect("start");
-    let ci_id = reg.ci_identity("payments").expect("ci");
-    let written = client(&reg, &ci_id, RetryPolicy::none())
-        .create_app("payments", &spec(vec![staging("111111111111")], true))
+    let reg = RegistryMock::start(config(Some(payments_seed())))
         .await
-        .expect("create");
+        .expect("start");
+    let ci = reg.ci_identity("payments").expect("ci");
+    let (_, etag, _) = get_app(&reg, &ci).await;
+    let resp = raw(&reg, &ci)
+        .put(format!("{}/v1/apps/payments", reg.base_url()))
+        .header("if-match", etag.as_str())
+        .json(&json!({"accounts": [], "certificate_generation": true}))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(resp.status().as_u16(), 200);
+    let written = get_app(&reg, &ci).await;
     reg.shutdown().await;
 
-    let reg = RegistryMock::start(config()).await.expect("restart");
-    let read = client(&reg, &ci_id, RetryPolicy::none())
-        .get_app("payments")
-        .await
-        .expect("get after restart");
-    assert_eq!(read.etag, written.etag);
-    assert_eq!(read, written);
+    // No seed the second time: what it serves comes from the state file.
+    let reg = RegistryMock::start(config(None)).await.expect("restart");
+    assert_eq!(get_app(&reg, &ci).await, written);
     reg.shutdown().await;
-    let _ = std::fs::remove_dir_all(&dir);
 }

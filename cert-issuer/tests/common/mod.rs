@@ -12,7 +12,6 @@ pub mod aws_http;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use acceptance_tests::Moto;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_credential_types::Credentials;
 use cert_bundle::CertBundle;
@@ -25,6 +24,7 @@ use cert_issuer::ledger::DynamoLedger;
 use cert_issuer::queue::Queue;
 use cert_issuer::settings::CaBackend;
 use cert_issuer::{Issuer, Parts, RegistrySource, Settings};
+use mock_common::Moto;
 use mock_common::{ClientIdentity, IdentitySpec, TestPki};
 use mock_registry::{RegistryConfig, RegistryMock};
 use registry_client::{ClientConfig, RegistryClient, RetryPolicy};

@@ -9,7 +9,6 @@ pub mod sm_http;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use acceptance_tests::Moto;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_sdk_secretsmanager::config::Credentials;
 use aws_sdk_secretsmanager::Client;
@@ -18,6 +17,7 @@ use keywhiz_client::{
     ClientConfig, CreateOrUpdateSecretRequest, KeywhizClient, ModifyGroupsRequest, RetryPolicy,
     SecretContent,
 };
+use mock_common::Moto;
 use mock_common::{ClientIdentity, IdentitySpec, TestPki};
 use mock_keywhiz::seed::{Seed, SeedClient, SeedGroup, SeedSecret};
 use mock_keywhiz::{KeywhizConfig, KeywhizMock};

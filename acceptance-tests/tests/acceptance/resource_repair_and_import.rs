@@ -1,0 +1,103 @@
+//! Refresh sees what the syncer depends on, and import gives the state apply
+//! gives, under real Terraform: the app's Keywhiz client removed from
+//! `<app>-aws` out of band is planned back in; an `s2s_lambda_function`
+//! imported without any provider Region takes the Region from its import ID
+//! (and otherwise refuses with a message saying so).
+
+use acceptance_tests::config::HEADER;
+use acceptance_tests::stack::app_secrets;
+use acceptance_tests::{Stack, StackOptions};
+use keywhiz_client::ModifyGroupsRequest;
+
+const APP: &str = r#"
+resource "s2s_registry_app" "orders" {
+  app                    = "orders"
+  accounts               = [{ account_id = "111122223333", environment = "staging" }]
+  certificate_generation = true
+}
+"#;
+
+#[test]
+fn a_client_removed_from_the_group_is_planned_back() {
+    let stack = Stack::start(StackOptions {
+        keywhiz_seed: Some(app_secrets("orders", &[("orders:api-key", "k", 0)])),
+        ..Default::default()
+    });
+    let tf = stack.terraform();
+    tf.apply_step(&format!(
+        "{HEADER}{APP}resource \"s2s_secret_assignment\" \"key\" {{\n  app    = s2s_registry_app.orders.id\n  secret = \"orders:api-key\"\n}}\n"
+    ));
+    let member = |stack: &Stack| {
+        stack.keywhiz().state().unwrap().clients["orders"]
+            .groups
+            .contains("orders-aws")
+    };
+    assert!(member(&stack));
+
+    // Out of band: the app's client leaves orders-aws; its syncers would
+    // fail every run from now on.
+    let kw = stack.keywhiz_automation();
+    stack
+        .block_on(kw.modify_client_groups(
+            "orders",
+            &ModifyGroupsRequest {
+                add_groups: vec![],
+                remove_groups: vec!["orders-aws".into()],
+            },
+        ))
+        .unwrap();
+    let plan = tf.run_ok(&["plan", "-no-color"]);
+    assert!(
+        plan.stdout.contains("0 to add, 1 to change, 0 to destroy"),
+        "{}",
+        plan.stdout
+    );
+    tf.apply();
+    tf.assert_plans_empty();
+    assert!(member(&stack));
+    assert_eq!(
+        tf.attributes("s2s_secret_assignment.key")["keywhiz_client"],
+        "orders"
+    );
+}
+
+#[test]
+fn a_function_imports_to_the_applied_state_without_a_provider_region() {
+    let stack = Stack::start(StackOptions::default());
+    let function = |app: &str| {
+        format!("resource \"s2s_lambda_function\" \"api\" {{\n  app           = {app}\n  environment   = \"staging\"\n  account_id    = \"111122223333\"\n  function_name = \"orders-api\"\n  role_name     = \"orders-api\"\n  region        = \"eu-west-1\"\n}}\n")
+    };
+    let tf = stack.terraform();
+    tf.apply_step(&format!(
+        "{HEADER}{APP}{}",
+        function("s2s_registry_app.orders.id")
+    ));
+    let applied = tf.attributes("s2s_lambda_function.api");
+    assert!(applied["certificate_read_policy_json"].is_string());
+
+    // No provider Region anywhere: the import ID must carry it.
+    let fresh = stack.terraform();
+    fresh.write_config(&format!("{HEADER}{}", function("\"orders\"")));
+    let out = fresh.run(&[
+        "import",
+        "-no-color",
+        "s2s_lambda_function.api",
+        "orders/111122223333/orders-api",
+    ]);
+    assert_ne!(out.code, 0, "{}", out.combined());
+    let text = out.diagnostics();
+    assert!(
+        text.contains("Cannot import without an AWS Region")
+            && text.contains("orders/111122223333/orders-api/<region>"),
+        "{text}"
+    );
+    assert!(fresh.state_resources().is_empty());
+    fresh.run_ok(&[
+        "import",
+        "-no-color",
+        "s2s_lambda_function.api",
+        "orders/111122223333/orders-api/eu-west-1",
+    ]);
+    assert_eq!(fresh.attributes("s2s_lambda_function.api"), applied);
+    fresh.assert_plans_empty();
+}
