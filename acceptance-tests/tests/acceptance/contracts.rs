@@ -599,30 +599,65 @@ fn the_syncer_zips_the_docs_name_are_the_ones_make_artifacts_writes() {
 #[test]
 fn the_mtls_layer_names_agree_everywhere() {
     let layer = module("mtls-layer");
-    assert!(
-        layer.contains(r#"layer_name               = "s2s-mtls-proxy-${each.key}""#),
+    let published: Vec<String> = layer
+        .of("resource")
+        .filter(|r| label(r, 0) == "aws_lambda_layer_version")
+        .filter_map(|r| attr(r, "layer_name"))
+        .map(text)
+        .collect();
+    assert_eq!(
+        published,
+        [r#""s2s-mtls-proxy-${each.key}""#],
         "mtls-layer must publish s2s-mtls-proxy-<architecture>"
     );
-    assert!(layer.contains(r#"contains(["arm64", "x86_64"], a)"#));
-    assert!(layer.contains(r#"action          = "lambda:GetLayerVersion""#));
-    let lambda_vars = read("modules/lambda-s2s/variables.tf");
-    let (_, body) = blocks(&lambda_vars, "variable")
-        .into_iter()
-        .find(|(l, _)| l[0] == "mtls_layer_arn")
+    let artifacts_rule = layer
+        .variables()
+        .get("artifacts")
+        .map(|v| {
+            nested(v, "validation")
+                .filter_map(|val| attr(val, "condition"))
+                .map(text)
+                .collect::<Vec<_>>()
+                .join(" && ")
+        })
+        .unwrap_or_default();
+    assert!(
+        artifacts_rule.contains(r#"contains(["arm64", "x86_64"], a)"#),
+        "{artifacts_rule}"
+    );
+    let permissions: Vec<Option<String>> = layer
+        .of("resource")
+        .filter(|r| label(r, 0) == "aws_lambda_layer_version_permission")
+        .map(|r| attr(r, "action").and_then(literal))
+        .collect();
+    assert!(
+        !permissions.is_empty()
+            && permissions
+                .iter()
+                .all(|a| a.as_deref() == Some("lambda:GetLayerVersion")),
+        "{permissions:?}"
+    );
+    let lambda = module("lambda-s2s");
+    let arn_var = lambda.variables();
+    let arn_var = arn_var
+        .get("mtls_layer_arn")
         .expect("lambda-s2s's mtls_layer_arn");
-    let pattern = body
-        .split("regex(\"")
-        .nth(1)
-        .and_then(|r| r.split("\", var.mtls_layer_arn").next())
-        .expect("mtls_layer_arn's pattern")
-        .replace("\\\\", "\\");
+    let patterns: Vec<String> = nested(arn_var, "validation")
+        .filter_map(|v| attr(v, "condition"))
+        .flat_map(|cond| call_args(cond, "regex"))
+        .filter(|args| args.get(1).map(|a| text(a)).as_deref() == Some("var.mtls_layer_arn"))
+        .filter_map(|args| args.first().and_then(|p| literal(p)))
+        .collect();
+    let [pattern] = patterns.as_slice() else {
+        panic!("mtls_layer_arn's pattern: {patterns:?}")
+    };
     let ci = read("policies/iam/ci-deployer-identity.json");
     let artifacts = read("scripts/artifacts.sh");
     assert!(artifacts.contains(r#"[ "$arch" = aarch64 ] && arch=arm64"#));
     assert!(artifacts.contains(r#"zip="$OUT/s2s-mtls-proxy-$arch.zip""#));
     for arch in ["arm64", "x86_64"] {
         let arn = format!("arn:aws:lambda:eu-west-1:333333333333:layer:s2s-mtls-proxy-{arch}:7");
-        assert!(pattern_accepts(&pattern, &arn), "{pattern} refuses {arn}");
+        assert!(pattern_accepts(pattern, &arn), "{pattern} refuses {arn}");
         assert!(
             ci.contains(&format!(":layer:s2s-mtls-proxy-{arch}:*")),
             "iam/ci-deployer-identity does not let CI read s2s-mtls-proxy-{arch}"
@@ -630,7 +665,7 @@ fn the_mtls_layer_names_agree_everywhere() {
     }
     let other = "arn:aws:lambda:eu-west-1:333333333333:layer:s2s-mtls-proxy-riscv64:7";
     assert!(
-        !pattern_accepts(&pattern, other),
+        !pattern_accepts(pattern, other),
         "{pattern} accepts {other}"
     );
 }
