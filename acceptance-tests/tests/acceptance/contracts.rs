@@ -556,7 +556,9 @@ fn the_names_the_guardrails_grant_are_the_names_the_modules_create() {
 #[test]
 fn the_syncer_zips_the_docs_name_are_the_ones_make_artifacts_writes() {
     let script = read("scripts/artifacts.sh");
-    assert!(script.contains("keywhiz-syncer-$arch.zip"));
+    // The zips are named from the script's table: `<name>-<arch>.zip`, the syncer's name `keywhiz-syncer`.
+    assert!(script.contains(r#"zip="$OUT/$name-$arch.zip""#));
+    assert!(script.contains("[keywhiz-syncer]="));
     let archs: Vec<&str> = ["aarch64", "x86_64"]
         .into_iter()
         .filter(|a| script.contains(&format!("{a}-unknown-linux")))
