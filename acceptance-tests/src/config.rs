@@ -1,6 +1,8 @@
 //! The configuration text every test starts from: the `terraform` block that
 //! names the s2s provider by its source address, so that a test writes only
-//! the resources it is about.
+//! the resources it is about; or an example of the repository, copied whole.
+
+use crate::{repo_root, Terraform};
 
 /// The s2s provider's source address, as `required_providers` names it and
 /// the harness's `dev_overrides` map it to the local build.
@@ -13,6 +15,25 @@ pub const HEADER: &str =
 /// A root module: [`HEADER`], then `body`.
 pub fn with_header(body: &str) -> String {
     format!("{HEADER}{body}")
+}
+
+/// Copies the `.tf` files of `examples/<example>` into the working directory,
+/// so that a test runs the example exactly as a user would.
+pub fn copy_example(tf: &Terraform, example: &str) {
+    let dir = repo_root().join("examples").join(example);
+    let entries = std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+    for entry in entries {
+        let path = entry.expect("directory entry").path();
+        if path.extension().is_some_and(|e| e == "tf") {
+            let name = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .expect("a .tf file has a UTF-8 name");
+            let text = std::fs::read_to_string(&path)
+                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            tf.write_file(name, &text);
+        }
+    }
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use clap::{Args, ValueEnum};
+use serde::de::DeserializeOwned;
 
 use crate::faults::Faults;
 use crate::pki::TestPki;
@@ -61,6 +62,14 @@ fn parse_faults(s: &str) -> Result<Faults, String> {
 }
 
 impl CommonArgs {
+    /// The seed file `--seed` names, read as the mock's seed type.
+    pub fn read_seed<T: DeserializeOwned>(&self) -> anyhow::Result<Option<T>> {
+        self.seed
+            .as_deref()
+            .map(crate::persist::read_seed)
+            .transpose()
+    }
+
     /// Open the PKI these flags ask for.
     pub fn open_pki(&self) -> anyhow::Result<Arc<TestPki>> {
         let dir = self.pki_dir.clone().or_else(|| {

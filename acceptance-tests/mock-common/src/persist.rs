@@ -40,6 +40,24 @@ impl JsonStore {
         }
     }
 
+    /// The state a mock starts from: the stored one, else a new one that `seed`
+    /// fills; saved at once, so the file exists from the start.
+    pub fn load_or_seed<T: Default + Serialize + DeserializeOwned>(
+        &self,
+        seed: impl FnOnce(&mut T) -> anyhow::Result<()>,
+    ) -> anyhow::Result<T> {
+        let state = match self.load()? {
+            Some(state) => state,
+            None => {
+                let mut state = T::default();
+                seed(&mut state)?;
+                state
+            }
+        };
+        self.save(&state)?;
+        Ok(state)
+    }
+
     /// Write `state` (no-op without a path).
     pub fn save<T: Serialize>(&self, state: &T) -> anyhow::Result<()> {
         let Some(path) = &self.path else {

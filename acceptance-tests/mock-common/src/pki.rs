@@ -6,7 +6,7 @@
 use std::fs;
 use std::net::{IpAddr, Ipv4Addr};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use rcgen::{
     BasicConstraints, CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, IsCa,
@@ -161,6 +161,14 @@ impl TestPki {
         let mut pki = Self::open(tmp.path())?;
         pki._tmp = Some(tmp);
         Ok(pki)
+    }
+
+    /// The PKI a mock was given, else a temporary one of its own.
+    pub fn given_or_temporary(given: Option<Arc<TestPki>>) -> Result<Arc<TestPki>, PkiError> {
+        match given {
+            Some(pki) => Ok(pki),
+            None => Ok(Arc::new(Self::temporary()?)),
+        }
     }
 
     /// Use `dir`: reuse the CA found there (so identities minted before a restart

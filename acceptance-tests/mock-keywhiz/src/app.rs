@@ -4,12 +4,15 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
+use axum::response::Response;
 use mock_common::{CallerIdentity, ConnInfo, JsonStore};
+use serde::Serialize;
 
 use crate::checksum;
 use crate::error::KwError;
 use crate::model::{Client, State};
 use crate::time::now;
+use crate::wire::ok;
 
 /// Handler state: the model behind a mutex, and where to persist it.
 #[derive(Clone)]
@@ -36,6 +39,15 @@ impl AppState {
     /// Checksum of content (base64 string) under this instance's key.
     pub fn checksum(&self, content_b64: &str) -> String {
         checksum::checksum(&self.hmac_key, content_b64)
+    }
+
+    /// Answer a read: `view` of the model, as JSON.
+    pub fn read<T: Serialize>(
+        &self,
+        view: impl FnOnce(&State) -> Result<T, KwError>,
+    ) -> Result<Response, KwError> {
+        let state = self.lock()?;
+        Ok(ok(view(&state)?))
     }
 
     /// Run a change; persist the state if it succeeded.

@@ -11,9 +11,9 @@ use serde::Deserialize;
 use crate::app::{AppState, AutomationClient};
 use crate::error::KwError;
 use crate::model::{Client, State as Model};
-use crate::routes::created;
+use crate::routes::{created, CLIENTS};
 use crate::time::now;
-use crate::wire::{client_detail, ok, parse};
+use crate::wire::{self, client_detail, ok, parse, required_name};
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -33,16 +33,14 @@ pub struct ModifyGroupsRequestV2 {
 }
 
 impl ModifyGroupsRequestV2 {
-    /// Apply to a set of group names; unknown groups are silently ignored.
-    pub fn apply(self, known: &Model, groups: &mut BTreeSet<String>) {
-        for g in self.add_groups.unwrap_or_default() {
-            if known.groups.contains_key(&g) {
-                groups.insert(g);
-            }
-        }
+    /// `groups` with the additions that exist and without the removals.
+    pub fn applied(self, known: &Model, groups: &BTreeSet<String>) -> BTreeSet<String> {
+        let mut out = groups.clone();
+        out.extend(known.known_groups(self.add_groups.unwrap_or_default()));
         for g in self.remove_groups.unwrap_or_default() {
-            groups.remove(&g);
+            out.remove(&g);
         }
+        out
     }
 }
 
@@ -69,10 +67,7 @@ pub async fn create(
     body: Bytes,
 ) -> Result<Response, KwError> {
     let req: CreateClientRequestV2 = parse(&body)?;
-    let name = req.name.unwrap_or_default();
-    if name.is_empty() {
-        return Err(KwError::Unprocessable(vec!["name may not be empty".into()]));
-    }
+    let name = required_name(req.name)?;
     let spiffe_id = req.spiffe_id.filter(|s| !s.is_empty());
     if let Some(s) = &spiffe_id {
         if !valid_uri(s) {
@@ -89,12 +84,7 @@ pub async fn create(
         if taken {
             return Err(KwError::Conflict("Client name already exists.".into()));
         }
-        let groups = req
-            .groups
-            .unwrap_or_default()
-            .into_iter()
-            .filter(|g| state.groups.contains_key(g))
-            .collect();
+        let groups = state.known_groups(req.groups.unwrap_or_default());
         let t = now();
         let client = Client {
             id: state.next_id(),
@@ -114,12 +104,15 @@ pub async fn create(
         state.clients.insert(name.clone(), client);
         Ok(())
     })?;
-    Ok(created(&headers, &format!("/automation/v2/clients/{name}")))
+    Ok(created(&headers, CLIENTS, &name))
 }
 
 pub async fn list(State(app): State<AppState>, _: AutomationClient) -> Result<Response, KwError> {
-    let state = app.lock()?;
-    Ok(ok(state.clients.keys().collect::<Vec<_>>()))
+    app.read(|state| Ok(state.clients.keys().cloned().collect::<Vec<_>>()))
+}
+
+fn client<'a>(state: &'a Model, name: &str) -> Result<&'a Client, KwError> {
+    state.clients.get(name).ok_or(KwError::NotFound)
 }
 
 pub async fn get_one(
@@ -127,9 +120,7 @@ pub async fn get_one(
     _: AutomationClient,
     Path(name): Path<String>,
 ) -> Result<Response, KwError> {
-    let state = app.lock()?;
-    let client = state.clients.get(&name).ok_or(KwError::NotFound)?;
-    Ok(ok(client_detail(client)))
+    app.read(|state| Ok(client_detail(client(state, &name)?)))
 }
 
 pub async fn groups(
@@ -137,9 +128,7 @@ pub async fn groups(
     _: AutomationClient,
     Path(name): Path<String>,
 ) -> Result<Response, KwError> {
-    let state = app.lock()?;
-    let client = state.clients.get(&name).ok_or(KwError::NotFound)?;
-    Ok(ok(&client.groups))
+    app.read(|state| Ok(client(state, &name)?.groups.clone()))
 }
 
 pub async fn modify_groups(
@@ -150,13 +139,7 @@ pub async fn modify_groups(
 ) -> Result<Response, KwError> {
     let req: ModifyGroupsRequestV2 = parse(&body)?;
     let groups = app.mutate(|state| {
-        let mut groups = state
-            .clients
-            .get(&name)
-            .ok_or(KwError::NotFound)?
-            .groups
-            .clone();
-        req.apply(state, &mut groups);
+        let groups = req.applied(state, &client(state, &name)?.groups);
         let client = state.clients.get_mut(&name).ok_or(KwError::NotFound)?;
         client.groups = groups.clone();
         client.updated_at = now();
@@ -171,14 +154,10 @@ pub async fn secrets(
     _: AutomationClient,
     Path(name): Path<String>,
 ) -> Result<Response, KwError> {
-    let state = app.lock()?;
-    let client = state.clients.get(&name).ok_or(KwError::NotFound)?;
-    let names: Vec<&str> = state
-        .visible_secrets(client)
-        .into_iter()
-        .map(|s| s.name.as_str())
-        .collect();
-    Ok(ok(names))
+    app.read(|state| {
+        let visible = state.visible_secrets(client(state, &name)?);
+        Ok(visible.into_iter().map(wire::name_only).collect::<Vec<_>>())
+    })
 }
 
 pub async fn delete(
@@ -186,12 +165,6 @@ pub async fn delete(
     _: AutomationClient,
     Path(name): Path<String>,
 ) -> Result<Response, KwError> {
-    app.mutate(|state| {
-        state
-            .clients
-            .remove(&name)
-            .map(|_| ())
-            .ok_or(KwError::NotFound)
-    })?;
+    app.mutate(|state| state.clients.remove(&name).ok_or(KwError::NotFound))?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }

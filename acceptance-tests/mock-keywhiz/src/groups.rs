@@ -7,14 +7,13 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
-use serde_json::Value;
 
 use crate::app::{AppState, AutomationClient};
 use crate::error::KwError;
-use crate::model::Group;
-use crate::routes::created;
+use crate::model::{Group, State as Model};
+use crate::routes::{created, GROUPS};
 use crate::time::now;
-use crate::wire::{client_model, group_detail, ok, parse, sanitized};
+use crate::wire::{client_model, group_detail, parse, required_name, sanitized};
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -31,10 +30,7 @@ pub async fn create(
     body: Bytes,
 ) -> Result<Response, KwError> {
     let req: CreateGroupRequestV2 = parse(&body)?;
-    let name = req.name.unwrap_or_default();
-    if name.is_empty() {
-        return Err(KwError::Unprocessable(vec!["name may not be empty".into()]));
-    }
+    let name = required_name(req.name)?;
     app.mutate(|state| {
         if state.groups.contains_key(&name) {
             return Err(KwError::Conflict(format!("Group {name} already exists")));
@@ -53,12 +49,15 @@ pub async fn create(
         state.groups.insert(name.clone(), group);
         Ok(())
     })?;
-    Ok(created(&headers, &format!("/automation/v2/groups/{name}")))
+    Ok(created(&headers, GROUPS, &name))
 }
 
 pub async fn list(State(app): State<AppState>, _: AutomationClient) -> Result<Response, KwError> {
-    let state = app.lock()?;
-    Ok(ok(state.groups.keys().collect::<Vec<_>>()))
+    app.read(|state| Ok(state.groups.keys().cloned().collect::<Vec<_>>()))
+}
+
+fn group<'a>(state: &'a Model, name: &str) -> Result<&'a Group, KwError> {
+    state.groups.get(name).ok_or(KwError::NotFound)
 }
 
 pub async fn get_one(
@@ -66,41 +65,31 @@ pub async fn get_one(
     _: AutomationClient,
     Path(name): Path<String>,
 ) -> Result<Response, KwError> {
-    let state = app.lock()?;
-    let group = state.groups.get(&name).ok_or(KwError::NotFound)?;
-    Ok(ok(group_detail(&state, group)))
+    app.read(|state| Ok(group_detail(state, group(state, &name)?)))
 }
 
+/// `SanitizedSecret`s of the secrets granted to the group.
 pub async fn secrets(
     State(app): State<AppState>,
     _: AutomationClient,
     Path(name): Path<String>,
 ) -> Result<Response, KwError> {
-    let state = app.lock()?;
-    state.groups.get(&name).ok_or(KwError::NotFound)?;
-    let out: Vec<Value> = state
-        .secrets
-        .values()
-        .filter(|s| s.groups.contains(&name))
-        .map(sanitized)
-        .collect();
-    Ok(ok(out))
+    app.read(|state| {
+        group(state, &name)?;
+        Ok(state.granted(&name).map(sanitized).collect::<Vec<_>>())
+    })
 }
 
+/// `Client` models of the group's members.
 pub async fn clients(
     State(app): State<AppState>,
     _: AutomationClient,
     Path(name): Path<String>,
 ) -> Result<Response, KwError> {
-    let state = app.lock()?;
-    state.groups.get(&name).ok_or(KwError::NotFound)?;
-    let out: Vec<Value> = state
-        .clients
-        .values()
-        .filter(|c| c.groups.contains(&name))
-        .map(client_model)
-        .collect();
-    Ok(ok(out))
+    app.read(|state| {
+        group(state, &name)?;
+        Ok(state.members(&name).map(client_model).collect::<Vec<_>>())
+    })
 }
 
 /// Deleting a group drops its memberships and grants, and the secrets it

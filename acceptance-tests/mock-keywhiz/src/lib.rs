@@ -110,20 +110,15 @@ fn error_renderer() -> ErrorRenderer {
 
 impl KeywhizMock {
     pub async fn start(config: KeywhizConfig) -> anyhow::Result<Self> {
-        let pki = match config.pki {
-            Some(p) => p,
-            None => Arc::new(TestPki::temporary()?),
-        };
+        let pki = TestPki::given_or_temporary(config.pki)?;
         let store = JsonStore::new(config.state_path.clone());
-        let loaded: Option<State> = store.load()?;
-        let fresh = loaded.is_none();
-        let mut state = loaded.unwrap_or_default();
-        let hmac_key = checksum::derive_key(&state.base_key());
-        if fresh {
+        let mut state: State = store.load_or_seed(|state: &mut State| {
+            let hmac_key = checksum::derive_key(&state.base_key());
             if let Some(seed) = &config.seed {
-                seed::apply(&mut state, seed, |c| checksum::checksum(&hmac_key, c));
+                seed::apply(state, seed, |c| checksum::checksum(&hmac_key, c));
             }
-        }
+            Ok(())
+        })?;
         let mut automation = Vec::new();
         for spec in &config.automation_clients {
             seed::upsert_client(

@@ -42,10 +42,7 @@ async fn main() -> anyhow::Result<()> {
     if automation.is_empty() {
         automation.push(AutomationClientSpec::named("automation"));
     }
-    let seed = match &cli.common.seed {
-        Some(path) => Some(mock_common::persist::read_seed(path)?),
-        None => None,
-    };
+    let seed = cli.common.read_seed()?;
     let config = KeywhizConfig {
         port: cli.common.port,
         admin_port: cli.common.admin_port,

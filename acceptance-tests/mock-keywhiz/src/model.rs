@@ -131,6 +131,28 @@ impl State {
             .collect()
     }
 
+    /// Of the groups a request names, those that exist: Keywhiz ignores the others.
+    pub fn known_groups(&self, names: impl IntoIterator<Item = String>) -> BTreeSet<String> {
+        names
+            .into_iter()
+            .filter(|g| self.groups.contains_key(g))
+            .collect()
+    }
+
+    /// The secrets granted to `group`.
+    pub fn granted<'a>(&'a self, group: &'a str) -> impl Iterator<Item = &'a Secret> {
+        self.secrets
+            .values()
+            .filter(move |s| s.groups.contains(group))
+    }
+
+    /// The clients that belong to `group`.
+    pub fn members<'a>(&'a self, group: &'a str) -> impl Iterator<Item = &'a Client> {
+        self.clients
+            .values()
+            .filter(move |c| c.groups.contains(group))
+    }
+
     pub fn client_by_spiffe(&self, spiffe: &str) -> Option<&Client> {
         self.clients
             .values()

@@ -8,23 +8,29 @@ use axum::Router;
 use crate::app::AppState;
 use crate::{clients, delivery, error, groups, secrets};
 
-/// 201 with an empty body and an absolute `Location` (as Jersey resolves it).
-pub fn created(headers: &HeaderMap, path: &str) -> Response {
+/// The automation API's collections.
+pub const SECRETS: &str = "/automation/v2/secrets";
+pub const GROUPS: &str = "/automation/v2/groups";
+pub const CLIENTS: &str = "/automation/v2/clients";
+
+/// 201 with an empty body and an absolute `Location` of `name` in `collection`
+/// (as Jersey resolves it).
+pub fn created(headers: &HeaderMap, collection: &str, name: &str) -> Response {
     let host = headers
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
         .unwrap_or("localhost");
     let mut resp = StatusCode::CREATED.into_response();
-    if let Ok(v) = HeaderValue::from_str(&format!("https://{host}{path}")) {
+    if let Ok(v) = HeaderValue::from_str(&format!("https://{host}{collection}/{name}")) {
         resp.headers_mut().insert(header::LOCATION, v);
     }
     resp
 }
 
 pub fn router(app: AppState) -> Router {
-    const S: &str = "/automation/v2/secrets";
-    const G: &str = "/automation/v2/groups";
-    const C: &str = "/automation/v2/clients";
+    const S: &str = SECRETS;
+    const G: &str = GROUPS;
+    const C: &str = CLIENTS;
     Router::new()
         .route("/secrets", get(delivery::list))
         .route("/secret/{name}", get(delivery::get_one))

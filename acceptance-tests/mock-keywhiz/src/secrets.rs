@@ -13,9 +13,11 @@ use crate::app::{AppState, AutomationClient};
 use crate::clients::ModifyGroupsRequestV2;
 use crate::error::KwError;
 use crate::model::{valid_name, Client, Secret, SecretVersion, State as Model};
-use crate::routes::created;
+use crate::routes::{created, SECRETS};
 use crate::time::now;
-use crate::wire::{check_content, metadata, ok, parse, sanitized, secret_detail};
+use crate::wire::{
+    check_content, delivered_content, name_only, ok, parse, required_name, sanitized, secret_detail,
+};
 
 const SECRET_NAME_MAX_LENGTH: usize = 195;
 
@@ -92,6 +94,17 @@ struct NewContent {
     expiry: i64,
 }
 
+impl NewContent {
+    /// The version a create request writes: its (checked) content, metadata and expiry.
+    fn of(content: String, req: &CreateSecretRequestV2) -> Self {
+        Self {
+            content,
+            metadata: req.metadata.clone().unwrap_or_default(),
+            expiry: req.expiry.unwrap_or(0),
+        }
+    }
+}
+
 /// Append a version and make it current.
 fn add_version(
     app: &AppState,
@@ -156,11 +169,8 @@ pub async fn create(
     body: Bytes,
 ) -> Result<Response, KwError> {
     let req: CreateSecretRequestV2 = parse(&body)?;
-    let name = req.name.clone().unwrap_or_default();
-    if name.is_empty() {
-        return Err(KwError::Unprocessable(vec!["name may not be empty".into()]));
-    }
-    let content = check_content(req.content.as_deref())?;
+    let name = required_name(req.name.clone())?;
+    let version = NewContent::of(check_content(req.content.as_deref())?, &req);
     check_name(&name)?;
     app.mutate(|state| {
         if state.secrets.contains_key(&name) {
@@ -175,29 +185,14 @@ pub async fn create(
             req.kind.unwrap_or_default(),
             owner,
         );
-        add_version(
-            &app,
-            state,
-            &name,
-            &caller,
-            NewContent {
-                content,
-                metadata: metadata(req.metadata),
-                expiry: req.expiry.unwrap_or(0),
-            },
-        )?;
-        let groups: Vec<String> = req
-            .groups
-            .unwrap_or_default()
-            .into_iter()
-            .filter(|g| state.groups.contains_key(g))
-            .collect();
+        add_version(&app, state, &name, &caller, version)?;
+        let groups = state.known_groups(req.groups.unwrap_or_default());
         if let Some(s) = state.secrets.get_mut(&name) {
             s.groups.extend(groups);
         }
         Ok(())
     })?;
-    Ok(created(&headers, &format!("/automation/v2/secrets/{name}")))
+    Ok(created(&headers, SECRETS, &name))
 }
 
 /// `POST /automation/v2/secrets/{name}`: always writes a new version.
@@ -209,7 +204,7 @@ pub async fn create_or_update(
     body: Bytes,
 ) -> Result<Response, KwError> {
     let req: CreateSecretRequestV2 = parse(&body)?;
-    let content = check_content(req.content.as_deref())?;
+    let version = NewContent::of(check_content(req.content.as_deref())?, &req);
     check_name(&name)?;
     app.mutate(|state| {
         // No owner in the request keeps the secret's owner.
@@ -226,19 +221,9 @@ pub async fn create_or_update(
             }
             None => new_series(state, &name, &caller, description, kind, owner),
         }
-        add_version(
-            &app,
-            state,
-            &name,
-            &caller,
-            NewContent {
-                content,
-                metadata: metadata(req.metadata),
-                expiry: req.expiry.unwrap_or(0),
-            },
-        )
+        add_version(&app, state, &name, &caller, version)
     })?;
-    Ok(created(&headers, &format!("/automation/v2/secrets/{name}")))
+    Ok(created(&headers, SECRETS, &name))
 }
 
 /// `POST /automation/v2/secrets/{name}/partialupdate`.
@@ -276,7 +261,7 @@ pub async fn partial_update(
         let next = NewContent {
             content: content.unwrap_or(current.content),
             metadata: if req.metadata_present {
-                metadata(req.metadata)
+                req.metadata.unwrap_or_default()
             } else {
                 current.metadata
             },
@@ -288,7 +273,7 @@ pub async fn partial_update(
         };
         add_version(&app, state, &name, &caller, next)
     })?;
-    Ok(created(&headers, &format!("/automation/v2/secrets/{name}")))
+    Ok(created(&headers, SECRETS, &name))
 }
 
 #[derive(Deserialize)]
@@ -330,12 +315,12 @@ pub async fn list(
     _: AutomationClient,
     Query(q): Query<ListQuery>,
 ) -> Result<Response, KwError> {
-    let state = app.lock()?;
-    let names: Vec<&str> = listing(&state, &q)?
-        .into_iter()
-        .map(|s| s.name.as_str())
-        .collect();
-    Ok(ok(names))
+    app.read(|state| {
+        Ok(listing(state, &q)?
+            .into_iter()
+            .map(name_only)
+            .collect::<Vec<_>>())
+    })
 }
 
 /// `GET /automation/v2/secrets/v2`: `SanitizedSecret`s.
@@ -344,9 +329,12 @@ pub async fn list_v2(
     _: AutomationClient,
     Query(q): Query<ListQuery>,
 ) -> Result<Response, KwError> {
-    let state = app.lock()?;
-    let out: Vec<Value> = listing(&state, &q)?.into_iter().map(sanitized).collect();
-    Ok(ok(out))
+    app.read(|state| {
+        Ok(listing(state, &q)?
+            .into_iter()
+            .map(sanitized)
+            .collect::<Vec<_>>())
+    })
 }
 
 fn current<'a>(state: &'a Model, name: &str) -> Result<&'a Secret, KwError> {
@@ -363,8 +351,7 @@ pub async fn get_one(
     _: AutomationClient,
     Path(name): Path<String>,
 ) -> Result<Response, KwError> {
-    let state = app.lock()?;
-    Ok(ok(secret_detail(current(&state, &name)?, None)))
+    app.read(|state| Ok(secret_detail(current(state, &name)?, None)))
 }
 
 /// `GET /automation/v2/secrets/{name}/sanitized`.
@@ -373,8 +360,7 @@ pub async fn get_sanitized(
     _: AutomationClient,
     Path(name): Path<String>,
 ) -> Result<Response, KwError> {
-    let state = app.lock()?;
-    Ok(ok(sanitized(current(&state, &name)?)))
+    app.read(|state| Ok(sanitized(current(state, &name)?)))
 }
 
 #[derive(Deserialize)]
@@ -391,20 +377,21 @@ pub async fn versions(
     Path(name): Path<String>,
     Query(q): Query<VersionsQuery>,
 ) -> Result<Response, KwError> {
-    let state = app.lock()?;
-    let secret = state.secrets.get(&name).ok_or(KwError::NotFound)?;
-    let out: Vec<Value> = secret
-        .versions
-        .iter()
-        .rev()
-        .skip(q.version_idx.unwrap_or(0))
-        .take(q.num_versions.unwrap_or(0))
-        .map(|v| secret_detail(secret, Some(v.id)))
-        .collect();
-    if out.is_empty() {
-        return Err(KwError::NotFound);
-    }
-    Ok(ok(out))
+    app.read(|state| {
+        let secret = state.secrets.get(&name).ok_or(KwError::NotFound)?;
+        let out: Vec<Value> = secret
+            .versions
+            .iter()
+            .rev()
+            .skip(q.version_idx.unwrap_or(0))
+            .take(q.num_versions.unwrap_or(0))
+            .map(|v| secret_detail(secret, Some(v.id)))
+            .collect();
+        if out.is_empty() {
+            return Err(KwError::NotFound);
+        }
+        Ok(out)
+    })
 }
 
 #[derive(Deserialize)]
@@ -442,8 +429,7 @@ pub async fn groups(
     _: AutomationClient,
     Path(name): Path<String>,
 ) -> Result<Response, KwError> {
-    let state = app.lock()?;
-    Ok(ok(&current(&state, &name)?.groups))
+    app.read(|state| Ok(current(state, &name)?.groups.clone()))
 }
 
 /// `PUT /automation/v2/secrets/{name}/groups`: returns the resulting groups.
@@ -455,8 +441,7 @@ pub async fn modify_groups(
 ) -> Result<Response, KwError> {
     let req: ModifyGroupsRequestV2 = parse(&body)?;
     let groups = app.mutate(|state| {
-        let mut groups = current(state, &name)?.groups.clone();
-        req.apply(state, &mut groups);
+        let groups = req.applied(state, &current(state, &name)?.groups);
         let secret = state.secrets.get_mut(&name).ok_or(KwError::NotFound)?;
         secret.groups = groups.clone();
         Ok(groups)
@@ -486,13 +471,7 @@ pub async fn delete(
             )));
         }
     }
-    app.mutate(|state| {
-        state
-            .secrets
-            .remove(&name)
-            .map(|_| ())
-            .ok_or(KwError::NotFound)
-    })?;
+    app.mutate(|state| state.secrets.remove(&name).ok_or(KwError::NotFound))?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -514,7 +493,7 @@ pub async fn contents(
     for name in req.secrets.unwrap_or_default() {
         match state.secrets.get(&name).and_then(|s| s.current_version()) {
             Some(v) => {
-                success.insert(name, crate::wire::delivered_content(&v.content));
+                success.insert(name, delivered_content(&v.content));
             }
             None => missing.push(name),
         }
@@ -547,9 +526,7 @@ pub async fn contents_at_version(
         .iter()
         .find(|v| Some(v.id) == req.version)
         .ok_or(KwError::NotFound)?;
-    Ok(ok(
-        json!({"secret": crate::wire::delivered_content(&version.content)}),
-    ))
+    Ok(ok(json!({"secret": delivered_content(&version.content)})))
 }
 
 fn expiring(state: &Model, before: i64) -> Vec<&Secret> {
@@ -578,12 +555,12 @@ pub async fn expiring_names(
     Path(time): Path<String>,
 ) -> Result<Response, KwError> {
     let time: i64 = time.parse().map_err(|_| KwError::NotFound)?;
-    let state = app.lock()?;
-    let names: Vec<&str> = expiring(&state, time)
-        .into_iter()
-        .map(|s| s.name.as_str())
-        .collect();
-    Ok(ok(names))
+    app.read(|state| {
+        Ok(expiring(state, time)
+            .into_iter()
+            .map(name_only)
+            .collect::<Vec<_>>())
+    })
 }
 
 /// `GET /automation/v2/secrets/expiring/v2/{time}`: `SanitizedSecret`s.
@@ -593,7 +570,10 @@ pub async fn expiring_v2(
     Path(time): Path<String>,
 ) -> Result<Response, KwError> {
     let time: i64 = time.parse().map_err(|_| KwError::NotFound)?;
-    let state = app.lock()?;
-    let out: Vec<Value> = expiring(&state, time).into_iter().map(sanitized).collect();
-    Ok(ok(out))
+    app.read(|state| {
+        Ok(expiring(state, time)
+            .into_iter()
+            .map(sanitized)
+            .collect::<Vec<_>>())
+    })
 }

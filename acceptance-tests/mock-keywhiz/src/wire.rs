@@ -1,8 +1,6 @@
 //! Keywhiz's JSON shapes (camelCase, nulls omitted where Jackson's NON_NULL
 //! omits them), built from the model, and request-body parsing.
 
-use std::collections::BTreeMap;
-
 use axum::body::Bytes;
 use base64::Engine;
 use serde::de::DeserializeOwned;
@@ -10,7 +8,7 @@ use serde::Serialize;
 use serde_json::{json, Map, Value};
 
 use crate::error::KwError;
-use crate::model::{Client, Group, Secret, State};
+use crate::model::{Client, Group, Secret, SecretVersion, State};
 use crate::time::api_date;
 
 /// Parse a JSON body like Jackson would: malformed → 400 "Unable to process JSON".
@@ -87,6 +85,11 @@ pub fn secret_detail(secret: &Secret, version_id: Option<u64>) -> Value {
         Some(id) => secret.versions.iter().find(|v| v.id == id),
         None => secret.current_version(),
     };
+    Value::Object(detail_fields(secret, version))
+}
+
+/// The fields of `SecretDetailResponseV2`, which `SanitizedSecret` has too.
+fn detail_fields(secret: &Secret, version: Option<&SecretVersion>) -> Map<String, Value> {
     let mut m = Map::new();
     m.insert("name".into(), json!(secret.name));
     if let Some(owner) = &secret.owner {
@@ -114,47 +117,28 @@ pub fn secret_detail(secret: &Secret, version_id: Option<u64>) -> Value {
         m.insert("version".into(), json!(v.id));
         m.insert("contentCreatedAtSeconds".into(), json!(v.created_at));
         m.insert("contentCreatedBy".into(), json!(v.created_by));
+    }
+    m
+}
+
+/// `SanitizedSecret`: the detail fields of the current version, plus the id, the
+/// dates as API dates and the (empty) generation options.
+pub fn sanitized(secret: &Secret) -> Value {
+    let version = secret.current_version();
+    let mut m = detail_fields(secret, version);
+    m.insert("id".into(), json!(secret.id));
+    m.insert("createdAt".into(), json!(api_date(secret.created_at)));
+    m.insert("updatedAt".into(), json!(api_date(secret.updated_at)));
+    m.insert("generationOptions".into(), json!({}));
+    if let Some(v) = version {
+        m.insert("contentCreatedAt".into(), json!(api_date(v.created_at)));
     }
     Value::Object(m)
 }
 
-/// `SanitizedSecret`.
-pub fn sanitized(secret: &Secret) -> Value {
-    let version = secret.current_version();
-    let mut m = Map::new();
-    m.insert("id".into(), json!(secret.id));
-    m.insert("name".into(), json!(secret.name));
-    if let Some(owner) = &secret.owner {
-        m.insert("owner".into(), json!(owner));
-    }
-    m.insert("description".into(), json!(secret.description));
-    m.insert(
-        "checksum".into(),
-        json!(version.map(|v| v.checksum.as_str()).unwrap_or("")),
-    );
-    m.insert("createdAt".into(), json!(api_date(secret.created_at)));
-    m.insert("createdBy".into(), json!(secret.created_by));
-    m.insert("updatedAt".into(), json!(api_date(secret.updated_at)));
-    m.insert("updatedBy".into(), json!(secret.updated_by));
-    m.insert(
-        "metadata".into(),
-        json!(version.map(|v| v.metadata.clone()).unwrap_or_default()),
-    );
-    m.insert("type".into(), json!(secret.kind));
-    m.insert("generationOptions".into(), json!({}));
-    m.insert(
-        "expiry".into(),
-        json!(version.map(|v| v.expiry).unwrap_or(0)),
-    );
-    if let Some(v) = version {
-        m.insert("version".into(), json!(v.id));
-        m.insert("contentCreatedAt".into(), json!(api_date(v.created_at)));
-        m.insert("contentCreatedBy".into(), json!(v.created_by));
-        m.insert("contentCreatedAtSeconds".into(), json!(v.created_at));
-    }
-    m.insert("createdAtSeconds".into(), json!(secret.created_at));
-    m.insert("updatedAtSeconds".into(), json!(secret.updated_at));
-    Value::Object(m)
+/// A secret as the name-only listings show it.
+pub fn name_only(secret: &Secret) -> Value {
+    json!(secret.name)
 }
 
 /// `ClientDetailResponseV2` (`spiffeId` is `""` when unset; `lastSeenSeconds` null when never seen).
@@ -198,15 +182,11 @@ pub fn client_model(client: &Client) -> Value {
 /// `GroupDetailResponseV2`.
 pub fn group_detail(state: &State, group: &Group) -> Value {
     let secrets: Vec<&str> = state
-        .secrets
-        .values()
-        .filter(|s| s.groups.contains(&group.name))
+        .granted(&group.name)
         .map(|s| s.name.as_str())
         .collect();
     let clients: Vec<&str> = state
-        .clients
-        .values()
-        .filter(|c| c.groups.contains(&group.name))
+        .members(&group.name)
         .map(|c| c.name.as_str())
         .collect();
     json!({
@@ -222,12 +202,15 @@ pub fn group_detail(state: &State, group: &Group) -> Value {
     })
 }
 
+/// A `name` that bean validation (`@NotEmpty`) lets through.
+pub fn required_name(name: Option<String>) -> Result<String, KwError> {
+    match name {
+        Some(name) if !name.is_empty() => Ok(name),
+        _ => Err(KwError::Unprocessable(vec!["name may not be empty".into()])),
+    }
+}
+
 /// JSON of any serialisable value, as an axum response.
 pub fn ok<T: Serialize>(value: T) -> axum::response::Response {
     axum::response::IntoResponse::into_response(axum::Json(value))
-}
-
-/// Metadata map or empty.
-pub fn metadata(m: Option<BTreeMap<String, String>>) -> BTreeMap<String, String> {
-    m.unwrap_or_default()
 }

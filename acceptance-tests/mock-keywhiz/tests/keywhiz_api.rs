@@ -41,6 +41,16 @@ async fn body_of(resp: reqwest::Response) -> (u16, Value) {
     (status, v)
 }
 
+/// `GET url`: the status and the JSON body.
+async fn get(client: &reqwest::Client, url: String) -> (u16, Value) {
+    body_of(client.get(url).send().await.expect("send")).await
+}
+
+/// `POST url` with a JSON body: the status and the JSON body.
+async fn post(client: &reqwest::Client, url: String, body: &Value) -> (u16, Value) {
+    body_of(client.post(url).json(body).send().await.expect("send")).await
+}
+
 /// The app's world, seeded: group `payments-aws` holding secret
 /// `payments:db.password`, client `payments` (by SPIFFE ID) in the group.
 fn payments_seed() -> Seed {
@@ -89,14 +99,7 @@ async fn the_listing_has_keywhiz_s_wire_shape_and_one_checksum() {
     let kw = KeywhizMock::start(seeded()).await.expect("start");
     let app_id = app_identity(&kw);
     let base = kw.base_url();
-    let (status, v) = body_of(
-        raw(&kw, Some(&app_id))
-            .get(format!("{base}/secrets"))
-            .send()
-            .await
-            .expect("send"),
-    )
-    .await;
+    let (status, v) = get(&raw(&kw, Some(&app_id)), format!("{base}/secrets")).await;
     assert_eq!(status, 200);
     let entry = &v[0];
     assert_eq!(entry["name"], json!("payments:db.password"));
@@ -115,12 +118,9 @@ async fn the_listing_has_keywhiz_s_wire_shape_and_one_checksum() {
                 .all(|c| c.is_ascii_digit() || c.is_ascii_uppercase()),
         "{checksum}"
     );
-    let (_, one) = body_of(
-        raw(&kw, Some(&app_id))
-            .get(format!("{base}/secret/payments:db.password"))
-            .send()
-            .await
-            .expect("send"),
+    let (_, one) = get(
+        &raw(&kw, Some(&app_id)),
+        format!("{base}/secret/payments:db.password"),
     )
     .await;
     assert_eq!(one["checksum"], json!(checksum));
@@ -129,12 +129,9 @@ async fn the_listing_has_keywhiz_s_wire_shape_and_one_checksum() {
         json!("aHVudGVyMiE="),
         "content re-encoded with padding"
     );
-    let (_, detail) = body_of(
-        raw(&kw, Some(kw.automation_identity()))
-            .get(format!("{base}/automation/v2/secrets/payments:db.password"))
-            .send()
-            .await
-            .expect("send"),
+    let (_, detail) = get(
+        &raw(&kw, Some(kw.automation_identity())),
+        format!("{base}/automation/v2/secrets/payments:db.password"),
     )
     .await;
     assert_eq!(detail["checksum"], json!(checksum));
@@ -157,13 +154,7 @@ async fn error_bodies_have_keywhiz_shape() {
     let auto = raw(&kw, Some(kw.automation_identity()));
 
     // Non-automation client on the automation API → 403.
-    let (s, v) = body_of(
-        app.get(format!("{base}/automation/v2/secrets"))
-            .send()
-            .await
-            .expect("send"),
-    )
-    .await;
+    let (s, v) = get(&app, format!("{base}/automation/v2/secrets")).await;
     assert_eq!(s, 403);
     assert_eq!(
         v,
@@ -187,13 +178,7 @@ async fn error_bodies_have_keywhiz_shape() {
     );
 
     // Unknown secret → 404; existing but not granted → 403.
-    let (s, v) = body_of(
-        app.get(format!("{base}/secret/nope"))
-            .send()
-            .await
-            .expect("send"),
-    )
-    .await;
+    let (s, v) = get(&app, format!("{base}/secret/nope")).await;
     assert_eq!(
         (s, v),
         (404, json!({"code":404,"message":"HTTP 404 Not Found"}))
@@ -206,36 +191,21 @@ async fn error_bodies_have_keywhiz_shape() {
         })
         .await
         .expect("create other");
-    let (s, v) = body_of(
-        app.get(format!("{base}/secret/other"))
-            .send()
-            .await
-            .expect("send"),
-    )
-    .await;
+    let (s, v) = get(&app, format!("{base}/secret/other")).await;
     assert_eq!(s, 403);
     assert!(v["message"]
         .as_str()
         .is_some_and(|m| m.starts_with("Access denied: payments at '/secret/other'")));
-    let (s, _) = body_of(
-        app.post(format!("{base}/batchsecret"))
-            .json(&json!({"secrets":["payments:db.password","other"]}))
-            .send()
-            .await
-            .expect("send"),
+    let (s, _) = post(
+        &app,
+        format!("{base}/batchsecret"),
+        &json!({"secrets":["payments:db.password","other"]}),
     )
     .await;
     assert_eq!(s, 403);
 
     // Empty batch → 500 with Dropwizard's text.
-    let (s, v) = body_of(
-        app.post(format!("{base}/batchsecret"))
-            .json(&json!({"secrets":[]}))
-            .send()
-            .await
-            .expect("send"),
-    )
-    .await;
+    let (s, v) = post(&app, format!("{base}/batchsecret"), &json!({"secrets":[]})).await;
     assert_eq!(s, 500);
     assert_eq!(v["code"], json!(500));
     assert!(v["message"]
@@ -243,52 +213,32 @@ async fn error_bodies_have_keywhiz_shape() {
         .is_some_and(|m| m
             .starts_with("There was an error processing your request. It has been logged (ID ")));
 
-    // 409 texts and Location.
-    let (s, v) = body_of(
-        auto.post(format!("{base}/automation/v2/groups"))
-            .json(&json!({"name":"payments-aws"}))
-            .send()
-            .await
-            .expect("send"),
-    )
-    .await;
-    assert_eq!(
-        (s, v),
+    // 409 texts (what exists already, by collection), and Location.
+    let conflicts = [
         (
-            409,
-            json!({"code":409,"message":"Group payments-aws already exists"})
-        )
-    );
-    let (s, v) = body_of(
-        auto.post(format!("{base}/automation/v2/secrets"))
-            .json(&json!({"name":"payments:db.password","content":"eA=="}))
-            .send()
-            .await
-            .expect("send"),
-    )
-    .await;
-    assert_eq!(
-        (s, v),
+            "groups",
+            json!({"name":"payments-aws"}),
+            "Group payments-aws already exists",
+        ),
         (
-            409,
-            json!({"code":409,"message":"Cannot create secret payments:db.password."})
-        )
-    );
-    let (s, v) = body_of(
-        auto.post(format!("{base}/automation/v2/clients"))
-            .json(&json!({"name":"payments"}))
-            .send()
-            .await
-            .expect("send"),
-    )
-    .await;
-    assert_eq!(
-        (s, v),
+            "secrets",
+            json!({"name":"payments:db.password","content":"eA=="}),
+            "Cannot create secret payments:db.password.",
+        ),
         (
-            409,
-            json!({"code":409,"message":"Client name already exists."})
-        )
-    );
+            "clients",
+            json!({"name":"payments"}),
+            "Client name already exists.",
+        ),
+    ];
+    for (collection, body, message) in conflicts {
+        let url = format!("{base}/automation/v2/{collection}");
+        assert_eq!(
+            post(&auto, url, &body).await,
+            (409, json!({"code":409,"message":message})),
+            "{collection}"
+        );
+    }
     let resp = auto
         .post(format!("{base}/automation/v2/groups"))
         .json(&json!({"name":"fresh"}))
@@ -304,12 +254,10 @@ async fn error_bodies_have_keywhiz_shape() {
 
     // Name rules: leading '.', > 195 chars → 400.
     for name in [".hidden".to_string(), "a".repeat(196)] {
-        let (s, v) = body_of(
-            auto.post(format!("{base}/automation/v2/secrets"))
-                .json(&json!({"name": name, "content":"eA=="}))
-                .send()
-                .await
-                .expect("send"),
+        let (s, v) = post(
+            &auto,
+            format!("{base}/automation/v2/secrets"),
+            &json!({"name": name, "content":"eA=="}),
         )
         .await;
         assert_eq!(s, 400, "{name}");
@@ -492,12 +440,9 @@ async fn owner_follows_keywhiz() {
             .as_deref(),
         Some("orders")
     );
-    let (_, loose) = body_of(
-        raw(&kw, Some(kw.automation_identity()))
-            .get(format!("{base}/automation/v2/secrets/loose"))
-            .send()
-            .await
-            .expect("send"),
+    let (_, loose) = get(
+        &raw(&kw, Some(kw.automation_identity())),
+        format!("{base}/automation/v2/secrets/loose"),
     )
     .await;
     assert!(loose.get("owner").is_none(), "NON_NULL drops it: {loose}");

@@ -295,7 +295,17 @@ async fn next(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Response
     response
 }
 
-fn error_report(headers: &HeaderMap, body: &[u8]) -> (String, String) {
+/// Records an `init/error` or `exit/error` report (`(error type, errorMessage)`) in
+/// the list `errors` picks, for an extension that presents its identifier.
+fn record_error(
+    shared: &Shared,
+    headers: &HeaderMap,
+    body: &[u8],
+    errors: fn(&mut ApiRecord) -> &mut Vec<(String, String)>,
+) -> Response {
+    if let Err(refused) = check_id(shared, headers) {
+        return *refused;
+    }
     let kind = headers
         .get(ERROR_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -305,7 +315,10 @@ fn error_report(headers: &HeaderMap, body: &[u8]) -> (String, String) {
         .ok()
         .and_then(|v| v["errorMessage"].as_str().map(str::to_owned))
         .unwrap_or_default();
-    (kind, message)
+    if let Ok(mut r) = shared.record.lock() {
+        errors(&mut r).push((kind, message));
+    }
+    (StatusCode::ACCEPTED, Json(json!({"status": "OK"}))).into_response()
 }
 
 async fn init_error(
@@ -313,14 +326,7 @@ async fn init_error(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
-    if let Err(refused) = check_id(&shared, &headers) {
-        return *refused;
-    }
-    let report = error_report(&headers, &body);
-    if let Ok(mut r) = shared.record.lock() {
-        r.init_errors.push(report);
-    }
-    (StatusCode::ACCEPTED, Json(json!({"status": "OK"}))).into_response()
+    record_error(&shared, &headers, &body, |r| &mut r.init_errors)
 }
 
 async fn exit_error(
@@ -328,14 +334,7 @@ async fn exit_error(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
-    if let Err(refused) = check_id(&shared, &headers) {
-        return *refused;
-    }
-    let report = error_report(&headers, &body);
-    if let Ok(mut r) = shared.record.lock() {
-        r.exit_errors.push(report);
-    }
-    (StatusCode::ACCEPTED, Json(json!({"status": "OK"}))).into_response()
+    record_error(&shared, &headers, &body, |r| &mut r.exit_errors)
 }
 
 /// One external extension running under the stub.

@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 
 use crate::access::{caller, check, may_write, precondition, Precondition, Shared};
 use crate::error::RegError;
-use crate::model::{etag, normalise_accounts, now, valid_app, App};
+use crate::model::{etag, normalise_accounts, now, valid_app, App, State as Model};
 use crate::wire::{app_view, parse, AppSpec};
 
 pub fn app_name(name: &str) -> Result<(), RegError> {
@@ -41,17 +41,32 @@ pub struct ListQuery {
 }
 
 impl ListQuery {
-    /// The `certificate_generation` filter, if any.
-    pub fn certificate_filter(&self) -> Result<Option<bool>, RegError> {
-        match self.certificate_generation.as_deref() {
-            None => Ok(None),
-            Some("true") => Ok(Some(true)),
-            Some("false") => Ok(Some(false)),
-            Some(other) => Err(RegError::BadRequest(format!(
-                "certificate_generation must be true or false, got {other:?}"
-            ))),
-        }
+    /// The apps a listing shows: all, or those whose `certificate_generation` is the
+    /// one asked for.
+    pub fn selected<'a>(
+        &self,
+        state: &'a Model,
+    ) -> Result<impl Iterator<Item = &'a App>, RegError> {
+        let filter = match self.certificate_generation.as_deref() {
+            None => None,
+            Some("true") => Some(true),
+            Some("false") => Some(false),
+            Some(other) => {
+                return Err(RegError::BadRequest(format!(
+                    "certificate_generation must be true or false, got {other:?}"
+                )))
+            }
+        };
+        Ok(state
+            .apps
+            .values()
+            .filter(move |a| filter.is_none_or(|f| a.certificate_generation == f)))
     }
+}
+
+/// 404 for an app that is not registered.
+pub fn app_not_found(app: &str) -> RegError {
+    RegError::NotFound(format!("app {app} not found"))
 }
 
 pub async fn list(
@@ -60,12 +75,9 @@ pub async fn list(
     Query(q): Query<ListQuery>,
 ) -> Result<Response, RegError> {
     caller(conn.as_deref())?;
-    let filter = q.certificate_filter()?;
     let state = s.lock()?;
-    let apps: Vec<Value> = state
-        .apps
-        .values()
-        .filter(|a| filter.is_none_or(|f| a.certificate_generation == f))
+    let apps: Vec<Value> = q
+        .selected(&state)?
         .map(|a| app_view(a, &s.authz.trust_domain))
         .collect();
     Ok(Json(json!({ "apps": apps })).into_response())
@@ -79,10 +91,7 @@ pub async fn get_one(
     caller(conn.as_deref())?;
     app_name(&name)?;
     let state = s.lock()?;
-    let app = state
-        .apps
-        .get(&name)
-        .ok_or_else(|| RegError::NotFound(format!("app {name} not found")))?;
+    let app = state.apps.get(&name).ok_or_else(|| app_not_found(&name))?;
     Ok(with_etag(
         StatusCode::OK,
         app_view(app, &s.authz.trust_domain),

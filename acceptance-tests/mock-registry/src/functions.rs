@@ -9,7 +9,7 @@ use mock_common::ConnInfo;
 use serde_json::{json, Value};
 
 use crate::access::{caller, check, may_write, precondition, Precondition, Shared};
-use crate::apps::{app_name, with_etag, ListQuery};
+use crate::apps::{app_name, app_not_found, with_etag, ListQuery};
 use crate::error::RegError;
 use crate::model::{now, valid_account, valid_function, valid_role, Function};
 use crate::wire::{function_view, parse, FunctionSpec};
@@ -29,10 +29,6 @@ fn path_ok(app: &str, account: &str, function: &str) -> Result<(), RegError> {
     Ok(())
 }
 
-fn not_found(app: &str) -> RegError {
-    RegError::NotFound(format!("app {app} not found"))
-}
-
 pub async fn list(
     State(s): State<Shared>,
     conn: Option<Extension<ConnInfo>>,
@@ -41,7 +37,7 @@ pub async fn list(
     caller(conn.as_deref())?;
     app_name(&app)?;
     let state = s.lock()?;
-    let a = state.apps.get(&app).ok_or_else(|| not_found(&app))?;
+    let a = state.apps.get(&app).ok_or_else(|| app_not_found(&app))?;
     let functions: Vec<Value> = a
         .functions
         .values()
@@ -58,12 +54,9 @@ pub async fn list_all(
     Query(q): Query<ListQuery>,
 ) -> Result<Response, RegError> {
     caller(conn.as_deref())?;
-    let filter = q.certificate_filter()?;
     let state = s.lock()?;
-    let functions: Vec<Value> = state
-        .apps
-        .values()
-        .filter(|a| filter.is_none_or(|f| a.certificate_generation == f))
+    let functions: Vec<Value> = q
+        .selected(&state)?
         .flat_map(|a| a.functions.values().map(|f| function_view(&a.name, f)))
         .collect();
     Ok(Json(json!({ "functions": functions })).into_response())
@@ -77,7 +70,7 @@ pub async fn get_one(
     caller(conn.as_deref())?;
     path_ok(&app, &account, &function)?;
     let state = s.lock()?;
-    let a = state.apps.get(&app).ok_or_else(|| not_found(&app))?;
+    let a = state.apps.get(&app).ok_or_else(|| app_not_found(&app))?;
     let f = a
         .functions
         .get(&format!("{account}/{function}"))
@@ -107,7 +100,10 @@ pub async fn put(
     let id = format!("{app}/{key}");
     let f = s.mutate(|state| {
         let rev = state.bump();
-        let a = state.apps.get_mut(&app).ok_or_else(|| not_found(&app))?;
+        let a = state
+            .apps
+            .get_mut(&app)
+            .ok_or_else(|| app_not_found(&app))?;
         check(
             &format!("function {id}"),
             &pre,
@@ -179,7 +175,10 @@ pub async fn delete(
     }
     let key = format!("{account}/{function}");
     s.mutate(|state| {
-        let a = state.apps.get_mut(&app).ok_or_else(|| not_found(&app))?;
+        let a = state
+            .apps
+            .get_mut(&app)
+            .ok_or_else(|| app_not_found(&app))?;
         check(
             &format!("function {app}/{key}"),
             &pre,

@@ -71,22 +71,12 @@ impl std::fmt::Debug for RegistryMock {
 
 impl RegistryMock {
     pub async fn start(config: RegistryConfig) -> anyhow::Result<Self> {
-        let pki = match config.pki {
-            Some(p) => p,
-            None => Arc::new(TestPki::temporary()?),
-        };
+        let pki = TestPki::given_or_temporary(config.pki)?;
         let store = JsonStore::new(config.state_path.clone());
-        let state = match store.load::<State>()? {
-            Some(s) => s,
-            None => {
-                let mut s = State::default();
-                if let Some(seed) = &config.seed {
-                    seed::apply(&mut s, seed)?;
-                }
-                s
-            }
-        };
-        store.save(&state)?;
+        let state: State = store.load_or_seed(|state| match &config.seed {
+            Some(seed) => seed::apply(state, seed),
+            None => Ok(()),
+        })?;
         let mut authz = Authz::new(&config.trust_domain);
         authz.admins.extend(config.extra_admins);
         let admin_id = authz.admins[0].clone();

@@ -24,10 +24,7 @@ struct Cli {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    let seed = match &cli.common.seed {
-        Some(path) => Some(mock_common::persist::read_seed(path)?),
-        None => None,
-    };
+    let seed = cli.common.read_seed()?;
     let mock = RegistryMock::start(RegistryConfig {
         port: cli.common.port,
         admin_port: cli.common.admin_port,

@@ -79,22 +79,16 @@ async fn writes_need_their_precondition_and_a_stale_one_changes_nothing() {
     assert_eq!(v["error"]["status"], json!(428));
 
     // A stale If-Match → 412; create over an existing app (If-None-Match: *) → 412.
-    let resp = http
-        .put(&url)
-        .header("if-match", "\"stale\"")
-        .json(&json!({"accounts": []}))
-        .send()
-        .await
-        .expect("send");
-    assert_eq!(resp.status().as_u16(), 412);
-    let resp = http
-        .put(&url)
-        .header("if-none-match", "*")
-        .json(&json!({"accounts": []}))
-        .send()
-        .await
-        .expect("send");
-    assert_eq!(resp.status().as_u16(), 412);
+    for (precondition, value) in [("if-match", "\"stale\""), ("if-none-match", "*")] {
+        let resp = http
+            .put(&url)
+            .header(precondition, value)
+            .json(&json!({"accounts": []}))
+            .send()
+            .await
+            .expect("send");
+        assert_eq!(resp.status().as_u16(), 412, "{precondition}: {value}");
+    }
     let (_, after, body) = get_app(&reg, &ci).await;
     assert_eq!(after, etag, "nothing changed");
     assert_eq!(body["accounts"][0]["account_id"], json!("111111111111"));

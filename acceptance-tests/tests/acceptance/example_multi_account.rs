@@ -5,22 +5,9 @@
 //! account configurations cannot see the default one's plan); after that
 //! step everything applies, re-plans empty and destroys.
 
+use acceptance_tests::config::copy_example;
 use acceptance_tests::stack::{app_secrets, seed_app};
-use acceptance_tests::{repo_root, Stack, StackOptions, Terraform};
-
-fn copy_example(tf: &Terraform) {
-    let dir = repo_root().join("examples/multi-account");
-    for entry in std::fs::read_dir(&dir).expect("examples/multi-account") {
-        let path = entry.expect("entry").path();
-        if path.extension().is_some_and(|e| e == "tf") {
-            let name = path
-                .file_name()
-                .and_then(|n| n.to_str())
-                .unwrap_or_default();
-            tf.write_file(name, &std::fs::read_to_string(&path).expect("read"));
-        }
-    }
-}
+use acceptance_tests::{Stack, StackOptions, Terraform};
 
 #[test]
 fn one_app_in_two_accounts_applies_with_one_provider_per_account() {
@@ -37,7 +24,7 @@ fn one_app_in_two_accounts_applies_with_one_provider_per_account() {
     let pipeline = stack.pipeline_identity("orders");
     let mut tf = Terraform::s2s();
     stack.configure_as(&mut tf, &pipeline);
-    copy_example(&tf);
+    copy_example(&tf, "multi-account");
 
     let out = tf.apply_err();
     let text = out.diagnostics();

@@ -27,6 +27,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use acceptance_tests::config::copy_example;
 use acceptance_tests::stack::{app_secrets, TRUST_DOMAIN};
 use acceptance_tests::{built_binary, repo_root, venv_dir, Stack, StackOptions, Terraform};
 use mock_common::IdentitySpec;
@@ -244,21 +245,6 @@ fn set_flag(world: &World, on: bool) {
     });
 }
 
-fn copy_quickstart(tf: &Terraform) {
-    let dir = repo_root().join("examples/quickstart");
-    for entry in std::fs::read_dir(&dir).expect("examples/quickstart") {
-        let path = entry.expect("entry").path();
-        if path.extension().is_some_and(|e| e == "tf") {
-            let name = path
-                .file_name()
-                .and_then(|n| n.to_str())
-                .unwrap_or_default()
-                .to_owned();
-            tf.write_file(&name, &std::fs::read_to_string(&path).expect("read .tf"));
-        }
-    }
-}
-
 fn write_json(path: &Path, value: &Value) {
     std::fs::write(path, serde_json::to_string_pretty(value).expect("json")).expect("write");
 }
@@ -346,7 +332,7 @@ fn the_seeds_story_from_terraform_apply_to_a_mesh_call() {
     // 1. terraform apply of the quickstart: app, flag on, function, assignments.
     let mut tf = Terraform::s2s();
     world.stack.configure(&mut tf);
-    copy_quickstart(&tf);
+    copy_example(&tf, "quickstart");
     tf.apply();
     tf.assert_plans_empty();
     let computed = tf.output("lambda_environment_variables");

@@ -3,26 +3,13 @@
 //! connection resets) without duplicate or lost registrations; two applies
 //! racing on one app leave exactly one winner and a clear conflict error.
 
-use acceptance_tests::config::HEADER;
 use std::path::Path;
 
-use acceptance_tests::stack::{app_secrets, PROVIDER_SPIFFE_ID};
-use acceptance_tests::{repo_root, Stack, StackOptions, Terraform};
-use mock_common::Faults;
+use acceptance_tests::config::{copy_example, HEADER};
 
-fn copy_quickstart(tf: &Terraform) {
-    let dir = repo_root().join("examples/quickstart");
-    for entry in std::fs::read_dir(&dir).expect("examples/quickstart") {
-        let path = entry.expect("entry").path();
-        if path.extension().is_some_and(|e| e == "tf") {
-            let name = path
-                .file_name()
-                .and_then(|n| n.to_str())
-                .unwrap_or_default();
-            tf.write_file(name, &std::fs::read_to_string(&path).expect("read"));
-        }
-    }
-}
+use acceptance_tests::stack::{app_secrets, PROVIDER_SPIFFE_ID};
+use acceptance_tests::{Stack, StackOptions, Terraform};
+use mock_common::Faults;
 
 fn seeded_keywhiz() -> mock_keywhiz::Seed {
     app_secrets(
@@ -34,30 +21,86 @@ fn seeded_keywhiz() -> mock_keywhiz::Seed {
     )
 }
 
+/// The faults' seed unless `S2S_FAULT_SEED` names one: with it, the first request
+/// each mock sees (Registry: this seed, Keywhiz: the next one) meets a fault.
+const SEED: u64 = 7;
+
+/// 30% of requests fail: a third each 5xx, 429 and connection reset.
+fn thirty_percent(seed: u64) -> Faults {
+    Faults {
+        error_rate: 0.1,
+        throttle_rate: 0.1,
+        reset_rate: 0.1,
+        seed: Some(seed),
+        ..Faults::none()
+    }
+}
+
+/// Both mocks' fault settings from one seed, each checked up front to fault the
+/// first request it meets (so that a run cannot pass without meeting a fault).
+fn seeded_faults() -> (Faults, Faults) {
+    let seed = mock_common::faults::env_seed()
+        .expect("S2S_FAULT_SEED")
+        .unwrap_or(SEED);
+    eprintln!("fault seed {seed} (S2S_FAULT_SEED replays it)");
+    let registry = thirty_percent(seed);
+    let keywhiz = thirty_percent(seed.wrapping_add(1));
+    for (mock, faults) in [("Registry", &registry), ("Keywhiz", &keywhiz)] {
+        let first = faults.preview(1).expect("preview");
+        assert!(
+            first[0].1.is_some(),
+            "seed {seed} does not fault the first {mock} request; this test needs one that does"
+        );
+    }
+    (registry, keywhiz)
+}
+
+/// Sets the faults (every setting restarts the draws from its seed); `None`: none.
+fn set_faults(stack: &Stack, faults: Option<&(Faults, Faults)>) {
+    let (registry, keywhiz) = faults.cloned().unwrap_or_default();
+    stack
+        .registry()
+        .server()
+        .set_faults(registry)
+        .expect("registry faults");
+    stack
+        .keywhiz()
+        .server()
+        .set_faults(keywhiz)
+        .expect("keywhiz faults");
+}
+
+/// The faults each mock injected since its log was last cleared.
+fn injected(stack: &Stack) -> [(&'static str, u64); 2] {
+    let count = |s: &mock_common::MockServer| s.counters().faults.values().sum::<u64>();
+    [
+        ("Registry", count(stack.registry().server())),
+        ("Keywhiz", count(stack.keywhiz().server())),
+    ]
+}
+
+fn assert_faults_met(stack: &Stack, phase: &str) {
+    for (mock, n) in injected(stack) {
+        assert!(n > 0, "{phase}: {mock} injected no fault");
+    }
+}
+
 #[test]
 fn quickstart_converges_with_30_percent_faults() {
+    let faults = seeded_faults();
     let stack = Stack::start(StackOptions {
         keywhiz_seed: Some(seeded_keywhiz()),
         ..Default::default()
     });
     let tf = stack.terraform();
-    copy_quickstart(&tf);
-    stack.set_faults(Faults {
-        error_rate: 0.1,
-        throttle_rate: 0.1,
-        reset_rate: 0.1,
-        ..Faults::none()
-    });
+    copy_example(&tf, "quickstart");
+    set_faults(&stack, Some(&faults));
     stack.clear_logs();
     tf.apply();
-    let injected: u64 = [stack.registry().server(), stack.keywhiz().server()]
-        .iter()
-        .map(|s| s.counters().faults.values().sum::<u64>())
-        .sum();
-    assert!(injected > 0, "faults were injected");
+    assert_faults_met(&stack, "apply");
     // Still converged when refreshed through the faults.
     assert!(!tf.plan_has_changes(true));
-    stack.set_faults(Faults::none());
+    set_faults(&stack, None);
     tf.assert_plans_empty();
 
     // Exactly what the quickstart declares: no duplicates, nothing lost.
@@ -94,14 +137,11 @@ fn quickstart_converges_with_30_percent_faults() {
         .any(|c| c.spiffe_id.as_deref() == Some(PROVIDER_SPIFFE_ID)));
 
     // Destroy through the faults too: nothing of it left in Registry.
-    stack.set_faults(Faults {
-        error_rate: 0.1,
-        throttle_rate: 0.1,
-        reset_rate: 0.1,
-        ..Faults::none()
-    });
+    set_faults(&stack, Some(&faults));
+    stack.clear_logs();
     tf.destroy();
-    stack.set_faults(Faults::none());
+    assert_faults_met(&stack, "destroy");
+    set_faults(&stack, None);
     assert!(stack.registry().state().unwrap().apps.is_empty());
     let keywhiz = stack.keywhiz().state().unwrap();
     assert!(keywhiz.secrets.values().all(|s| s.groups.is_empty()));
