@@ -17,6 +17,45 @@ pub fn with_header(body: &str) -> String {
     format!("{HEADER}{body}")
 }
 
+/// `s2s_registry_app.<label>`: app `app` with one staging account, `111122223333`.
+pub fn staging_app(label: &str, app: &str, certificate_generation: bool) -> String {
+    format!(
+        r#"resource "s2s_registry_app" "{label}" {{
+  app                    = "{app}"
+  accounts               = [{{ account_id = "111122223333", environment = "staging" }}]
+  certificate_generation = {certificate_generation}
+}}
+"#
+    )
+}
+
+/// `s2s_secret_assignment.key` of `secret` to the app of `s2s_registry_app.<app_label>`.
+pub fn key_assignment(app_label: &str, secret: &str) -> String {
+    format!(
+        r#"resource "s2s_secret_assignment" "key" {{
+  app    = s2s_registry_app.{app_label}.id
+  secret = "{secret}"
+}}
+"#
+    )
+}
+
+/// `s2s_lambda_function.api`: function `name` (its role named alike) of the app of
+/// `s2s_registry_app.<app_label>`, in `account` as staging, in eu-west-1.
+pub fn api_function(app_label: &str, account: &str, name: &str) -> String {
+    format!(
+        r#"resource "s2s_lambda_function" "api" {{
+  app           = s2s_registry_app.{app_label}.id
+  environment   = "staging"
+  account_id    = "{account}"
+  function_name = "{name}"
+  role_name     = "{name}"
+  region        = "eu-west-1"
+}}
+"#
+    )
+}
+
 /// Copies the `.tf` files of `examples/<example>` into the working directory,
 /// so that a test runs the example exactly as a user would.
 pub fn copy_example(tf: &Terraform, example: &str) {

@@ -333,6 +333,20 @@ impl Terraform {
         (out.code, diags)
     }
 
+    /// `terraform import <address> <id>` that must be refused: its diagnostics, once
+    /// it is checked that it failed and left nothing at `address` in state.
+    pub fn import_refused(&self, address: &str, id: &str) -> String {
+        let out = self.run(&["import", "-no-color", address, id]);
+        assert_ne!(out.code, 0, "import {address} {id}:\n{}", out.combined());
+        assert!(
+            self.state_resources()
+                .iter()
+                .all(|r| r["address"] != address),
+            "import {address} {id} was refused, yet {address} is in state"
+        );
+        out.diagnostics()
+    }
+
     /// The raw state file, for checks such as "no secret in state".
     pub fn state_file(&self) -> String {
         fs::read_to_string(self.dir().join("terraform.tfstate")).unwrap_or_default()

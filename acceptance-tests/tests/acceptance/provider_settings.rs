@@ -92,19 +92,12 @@ fn settings_and_messages_a_user_meets_first() {
     // Importing a secret that exists but is not granted.
     let fresh = stack.terraform();
     fresh.write_config(&format!("{HEADER}{}", assignment("other", "orders:other")));
-    let out = fresh.run(&[
-        "import",
-        "-no-color",
-        "s2s_secret_assignment.other",
-        "orders/orders:other",
-    ]);
-    assert_ne!(out.code, 0);
+    let text = fresh.import_refused("s2s_secret_assignment.other", "orders/orders:other");
     assert!(
-        out.diagnostics().contains(
+        text.contains(
             "Keywhiz secret \"orders:other\" exists but is not granted to \"orders-aws\""
         ),
-        "{}",
-        out.combined()
+        "{text}"
     );
 
     // The client names the provider uses are documented in the schema.

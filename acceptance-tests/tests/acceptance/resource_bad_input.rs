@@ -419,9 +419,7 @@ fn bad_input_is_refused_with_its_attribute() {
         ),
         ("s2s_registry_app.r", "Payments", "is not a valid app name"),
     ] {
-        let out = tf.run(&["import", "-no-color", address, id]);
-        assert_ne!(out.code, 0);
-        let text = out.diagnostics();
+        let text = tf.import_refused(address, id);
         assert!(
             text.contains("Invalid import ID") && text.contains(expected),
             "{text}"

@@ -6,33 +6,18 @@
 //! first apply that cannot succeed fails at plan, so there is nothing
 //! half-written for destroy to trip over.
 
-use acceptance_tests::config::HEADER;
+use acceptance_tests::config::{api_function, key_assignment, staging_app, with_header};
 use acceptance_tests::stack::app_secrets;
 use acceptance_tests::{Stack, StackOptions};
 use keywhiz_client::DeletionMode;
 
 fn config(app: &str, certificates: bool) -> String {
-    format!(
-        r#"{HEADER}
-resource "s2s_registry_app" "app" {{
-  app                    = "{app}"
-  accounts               = [{{ account_id = "111122223333", environment = "staging" }}]
-  certificate_generation = {certificates}
-}}
-resource "s2s_secret_assignment" "key" {{
-  app    = s2s_registry_app.app.id
-  secret = "{app}:api-key"
-}}
-resource "s2s_lambda_function" "api" {{
-  app           = s2s_registry_app.app.id
-  environment   = "staging"
-  account_id    = "111122223333"
-  function_name = "api"
-  role_name     = "api"
-  region        = "eu-west-1"
-}}
-"#
-    )
+    with_header(&format!(
+        "{}{}{}",
+        staging_app("app", app, certificates),
+        key_assignment("app", &format!("{app}:api-key")),
+        api_function("app", "111122223333", "api")
+    ))
 }
 
 #[test]

@@ -148,30 +148,21 @@ resource \"s2s_lambda_function\" \"ledger\" {{
         assignment("x", "ledger", "ledger:db-password"),
         assignment("y", "orders", "ledger:api-token")
     ));
-    let out = tf.run(&[
-        "import",
-        "-no-color",
-        "s2s_secret_assignment.x",
-        "ledger/ledger:db-password",
-    ]);
-    assert_ne!(out.code, 0);
-    assert!(
-        out.diagnostics().contains("Not allowed to change this app"),
-        "{}",
-        out.combined()
-    );
-    let out = tf.run(&[
-        "import",
-        "-no-color",
-        "s2s_secret_assignment.y",
-        "orders/ledger:api-token",
-    ]);
-    assert_ne!(out.code, 0);
-    assert!(
-        out.diagnostics().contains("Secret not readable by the app"),
-        "{}",
-        out.combined()
-    );
+    for (address, id, refusal) in [
+        (
+            "s2s_secret_assignment.x",
+            "ledger/ledger:db-password",
+            "Not allowed to change this app",
+        ),
+        (
+            "s2s_secret_assignment.y",
+            "orders/ledger:api-token",
+            "Secret not readable by the app",
+        ),
+    ] {
+        let text = tf.import_refused(address, id);
+        assert!(text.contains(refusal), "{address}: {text}");
+    }
     assert!(tf.state_file().is_empty() || !tf.state_file().contains("ledger:"));
 
     // What orders may assign: its own secret, and one granted to its group.

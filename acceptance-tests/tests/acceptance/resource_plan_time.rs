@@ -4,32 +4,17 @@
 //! written; after `terraform state rm` of the app, its functions and grants
 //! are not replaced, and importing the app gives back an empty plan.
 
-use acceptance_tests::config::HEADER;
+use acceptance_tests::config::{api_function, key_assignment, staging_app, with_header};
 use acceptance_tests::stack::app_secrets;
 use acceptance_tests::{Stack, StackOptions};
 
 fn config(secret: &str, function_account: &str) -> String {
-    format!(
-        r#"{HEADER}
-resource "s2s_registry_app" "orders" {{
-  app                    = "orders"
-  accounts               = [{{ account_id = "111122223333", environment = "staging" }}]
-  certificate_generation = true
-}}
-resource "s2s_secret_assignment" "key" {{
-  app    = s2s_registry_app.orders.id
-  secret = "{secret}"
-}}
-resource "s2s_lambda_function" "api" {{
-  app           = s2s_registry_app.orders.id
-  environment   = "staging"
-  account_id    = "{function_account}"
-  function_name = "orders-api"
-  role_name     = "orders-api"
-  region        = "eu-west-1"
-}}
-"#
-    )
+    with_header(&format!(
+        "{}{}{}",
+        staging_app("orders", "orders", true),
+        key_assignment("orders", secret),
+        api_function("orders", function_account, "orders-api")
+    ))
 }
 
 fn nothing_written(stack: &Stack) {
