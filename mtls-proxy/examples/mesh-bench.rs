@@ -91,6 +91,9 @@ impl ProxyCaller {
             .body(Empty::new())
             .expect("request");
         let started = Instant::now();
+        // The connection turns ready again only once its task has seen the
+        // previous answer's end; sending before that is refused.
+        self.0.ready().await.expect("proxy connection");
         let response = self.0.send_request(request).await.expect("proxy answer");
         assert_eq!(response.status(), 200);
         let _ = response.into_body().collect().await.expect("body");
