@@ -29,23 +29,30 @@ pub fn staging_app(label: &str, app: &str, certificate_generation: bool) -> Stri
     )
 }
 
-/// `s2s_secret_assignment.key` of `secret` to the app of `s2s_registry_app.<app_label>`.
-pub fn key_assignment(app_label: &str, secret: &str) -> String {
+/// The app of `s2s_registry_app.<label>`, as an HCL expression (what ties a
+/// resource to the app resource, so that Terraform orders them).
+pub fn app_id(label: &str) -> String {
+    format!("s2s_registry_app.{label}.id")
+}
+
+/// `s2s_secret_assignment.key` of `secret` to `app` (an HCL expression: [`app_id`],
+/// or a quoted name).
+pub fn key_assignment(app: &str, secret: &str) -> String {
     format!(
         r#"resource "s2s_secret_assignment" "key" {{
-  app    = s2s_registry_app.{app_label}.id
+  app    = {app}
   secret = "{secret}"
 }}
 "#
     )
 }
 
-/// `s2s_lambda_function.api`: function `name` (its role named alike) of the app of
-/// `s2s_registry_app.<app_label>`, in `account` as staging, in eu-west-1.
-pub fn api_function(app_label: &str, account: &str, name: &str) -> String {
+/// `s2s_lambda_function.api`: function `name` (its role named alike) of `app` (an HCL
+/// expression), in `account` as staging, in eu-west-1.
+pub fn api_function(app: &str, account: &str, name: &str) -> String {
     format!(
         r#"resource "s2s_lambda_function" "api" {{
-  app           = s2s_registry_app.{app_label}.id
+  app           = {app}
   environment   = "staging"
   account_id    = "{account}"
   function_name = "{name}"

@@ -44,11 +44,7 @@ pub struct Stack {
 impl Stack {
     /// Starts the mocks with these seeds.
     pub fn start(options: StackOptions) -> Stack {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .expect("tokio runtime");
+        let rt = runtime();
         let pki = Arc::new(TestPki::temporary().expect("test PKI"));
         let (registry, keywhiz) = rt.block_on(async {
             let keywhiz = KeywhizMock::start(KeywhizConfig {
@@ -227,6 +223,16 @@ impl Drop for Stack {
             }
         });
     }
+}
+
+/// The runtime in-process servers of a test run on: two workers, whatever the
+/// test's own threads do.
+pub(crate) fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("tokio runtime")
 }
 
 /// A Keywhiz seed secret (contents given as plain text, stored as base64).

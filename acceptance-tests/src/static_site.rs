@@ -56,11 +56,7 @@ async fn file(State(root): State<Arc<PathBuf>>, uri: Uri) -> Response {
 impl StaticSite {
     /// Serves `root` on `https://127.0.0.1:<port>/` with a fresh test CA.
     pub fn serve(root: &Path) -> StaticSite {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .expect("tokio runtime");
+        let rt = crate::stack::runtime();
         let pki = Arc::new(TestPki::temporary().expect("test PKI"));
         let app = Router::new()
             .fallback(file)

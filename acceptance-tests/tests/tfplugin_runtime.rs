@@ -65,12 +65,7 @@ fn ctrl_c_during_a_slow_create_still_records_the_resource() {
     }
     // Signal exactly Terraform's group, never our own.
     assert_eq!(process_group_of(&pgid.to_string()), pgid);
-    assert_ne!(process_group_of("self"), pgid);
-    let status = Command::new("kill")
-        .args(["-s", "INT", "--", &format!("-{pgid}")])
-        .status()
-        .expect("send SIGINT");
-    assert!(status.success());
+    interrupt_group(pgid);
     child.wait().expect("wait for terraform");
     let out = stdout.join().unwrap_or_default();
     println!("{out}{}", stderr.join().unwrap_or_default());
@@ -106,6 +101,17 @@ fn drain(mut pipe: impl std::io::Read + Send + 'static) -> std::thread::JoinHand
 }
 
 /// The process group of a pid (or "self"), from /proc.
+/// SIGINT to process group `pgid` (as Ctrl-C in a terminal sends it), which must not
+/// be this test's own.
+fn interrupt_group(pgid: u32) {
+    assert_ne!(process_group_of("self"), pgid);
+    let status = Command::new("kill")
+        .args(["-s", "INT", "--", &format!("-{pgid}")])
+        .status()
+        .expect("send SIGINT");
+    assert!(status.success());
+}
+
 fn process_group_of(pid: &str) -> u32 {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).expect("read /proc stat");
     // Fields after the parenthesised command name: state, ppid, pgrp, ...
@@ -234,12 +240,7 @@ fn debug_mode_serves_two_terraform_runs_until_ctrl_c() {
         "the debug provider exited after Terraform's runs"
     );
 
-    assert_ne!(process_group_of("self"), pgid);
-    let status = Command::new("kill")
-        .args(["-s", "INT", "--", &format!("-{pgid}")])
-        .status()
-        .expect("send SIGINT");
-    assert!(status.success());
+    interrupt_group(pgid);
     let started = Instant::now();
     let exit = loop {
         if let Some(exit) = provider.try_wait().expect("poll the provider") {

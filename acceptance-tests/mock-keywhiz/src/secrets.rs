@@ -161,32 +161,63 @@ fn new_series(
     );
 }
 
-/// `POST /automation/v2/secrets`: 409 if the name exists.
+/// A create request as Keywhiz checks it: the body, then the name (the body's, or the
+/// path's), the content and the name's rules.
+fn checked_create(
+    body: &Bytes,
+    path_name: Option<String>,
+) -> Result<(String, CreateSecretRequestV2, NewContent), KwError> {
+    let req: CreateSecretRequestV2 = parse(body)?;
+    let name = match path_name {
+        Some(name) => name,
+        None => required_name(req.name.clone())?,
+    };
+    let version = NewContent::of(check_content(req.content.as_deref())?, &req);
+    check_name(&name)?;
+    Ok((name, req, version))
+}
+
+/// Writes `version` as the current one of secret `name`: a new series if there is
+/// none; else the series' description and type replaced, and its owner when the
+/// request names one (no owner in the request keeps the secret's owner).
+fn write(
+    app: &AppState,
+    state: &mut Model,
+    name: &str,
+    by: &Client,
+    req: CreateSecretRequestV2,
+    version: NewContent,
+) -> Result<(), KwError> {
+    let owner = owner_of(state, req.owner)?;
+    let description = req.description.unwrap_or_default();
+    let kind = req.kind.unwrap_or_default();
+    match state.secrets.get_mut(name) {
+        Some(s) => {
+            s.description = description;
+            s.kind = kind;
+            if owner.is_some() {
+                s.owner = owner;
+            }
+        }
+        None => new_series(state, name, by, description, kind, owner),
+    }
+    add_version(app, state, name, by, version)
+}
+
+/// `POST /automation/v2/secrets`: 409 if the name exists; grants the named groups.
 pub async fn create(
     State(app): State<AppState>,
     AutomationClient(caller): AutomationClient,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, KwError> {
-    let req: CreateSecretRequestV2 = parse(&body)?;
-    let name = required_name(req.name.clone())?;
-    let version = NewContent::of(check_content(req.content.as_deref())?, &req);
-    check_name(&name)?;
+    let (name, mut req, version) = checked_create(&body, None)?;
     app.mutate(|state| {
         if state.secrets.contains_key(&name) {
             return Err(KwError::Conflict(format!("Cannot create secret {name}.")));
         }
-        let owner = owner_of(state, req.owner)?;
-        new_series(
-            state,
-            &name,
-            &caller,
-            req.description.unwrap_or_default(),
-            req.kind.unwrap_or_default(),
-            owner,
-        );
-        add_version(&app, state, &name, &caller, version)?;
-        let groups = state.known_groups(req.groups.unwrap_or_default());
+        let groups = state.known_groups(req.groups.take().unwrap_or_default());
+        write(&app, state, &name, &caller, req, version)?;
         if let Some(s) = state.secrets.get_mut(&name) {
             s.groups.extend(groups);
         }
@@ -203,26 +234,8 @@ pub async fn create_or_update(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, KwError> {
-    let req: CreateSecretRequestV2 = parse(&body)?;
-    let version = NewContent::of(check_content(req.content.as_deref())?, &req);
-    check_name(&name)?;
-    app.mutate(|state| {
-        // No owner in the request keeps the secret's owner.
-        let owner = owner_of(state, req.owner)?;
-        let description = req.description.unwrap_or_default();
-        let kind = req.kind.unwrap_or_default();
-        match state.secrets.get_mut(&name) {
-            Some(s) => {
-                s.description = description;
-                s.kind = kind;
-                if owner.is_some() {
-                    s.owner = owner;
-                }
-            }
-            None => new_series(state, &name, &caller, description, kind, owner),
-        }
-        add_version(&app, state, &name, &caller, version)
-    })?;
+    let (name, req, version) = checked_create(&body, Some(name))?;
+    app.mutate(|state| write(&app, state, &name, &caller, req, version))?;
     Ok(created(&headers, SECRETS, &name))
 }
 

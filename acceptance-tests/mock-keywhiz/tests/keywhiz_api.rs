@@ -280,13 +280,8 @@ async fn identity_rules_follow_keywhiz() {
     };
     spec.extra_uris.push("https://example.internal/x".into());
     let two = kw.mint_identity(&spec).expect("mint");
-    let s = raw(&kw, Some(&two))
-        .get(format!("{base}/secrets"))
-        .send()
-        .await
-        .expect("send")
-        .status();
-    assert_eq!(s.as_u16(), 401);
+    let (s, _) = get(&raw(&kw, Some(&two)), format!("{base}/secrets")).await;
+    assert_eq!(s, 401);
 
     // CN names one client, SPIFFE ID another → 401.
     let mismatch = kw
@@ -297,13 +292,8 @@ async fn identity_rules_follow_keywhiz() {
             ..Default::default()
         })
         .expect("mint");
-    let s = raw(&kw, Some(&mismatch))
-        .get(format!("{base}/secrets"))
-        .send()
-        .await
-        .expect("send")
-        .status();
-    assert_eq!(s.as_u16(), 401);
+    let (s, _) = get(&raw(&kw, Some(&mismatch)), format!("{base}/secrets")).await;
+    assert_eq!(s, 401);
 
     // CN alone identifies a client too.
     let by_cn = kw

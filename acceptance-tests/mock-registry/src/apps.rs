@@ -35,6 +35,34 @@ pub fn with_etag(status: StatusCode, body: Value, revision: u64) -> Response {
     resp
 }
 
+/// The answer to a PUT: 201 with a `Location` when it created `location`, else 200;
+/// the written object with its `ETag` either way.
+pub fn written(created: bool, body: Value, revision: u64, location: &str) -> Response {
+    let status = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    let mut resp = with_etag(status, body, revision);
+    if created {
+        if let Ok(v) = HeaderValue::from_str(location) {
+            resp.headers_mut().insert(header::LOCATION, v);
+        }
+    }
+    resp
+}
+
+/// A DELETE's precondition: `If-Match` (or none), never `If-None-Match`.
+pub fn delete_precondition(headers: &HeaderMap) -> Result<Precondition, RegError> {
+    let pre = precondition(headers)?;
+    if pre == Precondition::Create {
+        return Err(RegError::BadRequest(
+            "DELETE takes If-Match, not If-None-Match".into(),
+        ));
+    }
+    Ok(pre)
+}
+
 #[derive(Deserialize)]
 pub struct ListQuery {
     certificate_generation: Option<String>,
@@ -166,18 +194,12 @@ pub async fn put(
         };
         Ok((created, app))
     })?;
-    let status = if created {
-        StatusCode::CREATED
-    } else {
-        StatusCode::OK
-    };
-    let mut resp = with_etag(status, app_view(&app, &s.authz.trust_domain), app.revision);
-    if created {
-        if let Ok(v) = HeaderValue::from_str(&format!("/v1/apps/{name}")) {
-            resp.headers_mut().insert(header::LOCATION, v);
-        }
-    }
-    Ok(resp)
+    Ok(written(
+        created,
+        app_view(&app, &s.authz.trust_domain),
+        app.revision,
+        &format!("/v1/apps/{name}"),
+    ))
 }
 
 pub async fn delete(
@@ -189,12 +211,7 @@ pub async fn delete(
     let who = caller(conn.as_deref())?;
     app_name(&name)?;
     may_write(&s.authz, &who, &name)?;
-    let pre = precondition(&headers)?;
-    if pre == Precondition::Create {
-        return Err(RegError::BadRequest(
-            "DELETE takes If-Match, not If-None-Match".into(),
-        ));
-    }
+    let pre = delete_precondition(&headers)?;
     s.mutate(|state| {
         check(
             &format!("app {name}"),

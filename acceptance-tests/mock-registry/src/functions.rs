@@ -2,14 +2,14 @@
 
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use mock_common::ConnInfo;
 use serde_json::{json, Value};
 
 use crate::access::{caller, check, may_write, precondition, Precondition, Shared};
-use crate::apps::{app_name, app_not_found, with_etag, ListQuery};
+use crate::apps::{app_name, app_not_found, delete_precondition, with_etag, written, ListQuery};
 use crate::error::RegError;
 use crate::model::{now, valid_account, valid_function, valid_role, Function};
 use crate::wire::{function_view, parse, FunctionSpec};
@@ -143,19 +143,12 @@ pub async fn put(
         a.functions.insert(key.clone(), f.clone());
         Ok(f)
     })?;
-    let created = pre == Precondition::Create;
-    let status = if created {
-        StatusCode::CREATED
-    } else {
-        StatusCode::OK
-    };
-    let mut resp = with_etag(status, function_view(&app, &f), f.revision);
-    if created {
-        if let Ok(v) = HeaderValue::from_str(&format!("/v1/apps/{app}/functions/{key}")) {
-            resp.headers_mut().insert(header::LOCATION, v);
-        }
-    }
-    Ok(resp)
+    Ok(written(
+        pre == Precondition::Create,
+        function_view(&app, &f),
+        f.revision,
+        &format!("/v1/apps/{app}/functions/{key}"),
+    ))
 }
 
 pub async fn delete(
@@ -167,12 +160,7 @@ pub async fn delete(
     let who = caller(conn.as_deref())?;
     path_ok(&app, &account, &function)?;
     may_write(&s.authz, &who, &app)?;
-    let pre = precondition(&headers)?;
-    if pre == Precondition::Create {
-        return Err(RegError::BadRequest(
-            "DELETE takes If-Match, not If-None-Match".into(),
-        ));
-    }
+    let pre = delete_precondition(&headers)?;
     let key = format!("{account}/{function}");
     s.mutate(|state| {
         let a = state

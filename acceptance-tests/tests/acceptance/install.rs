@@ -136,6 +136,13 @@ fn copy_tree(src: &Path, dst: &Path) {
 
 /// Replaces a release zip by a valid zip holding a different binary under
 /// the same name: what a compromised mirror would serve.
+/// `terraform init` that must fail (`what` was installed if it did not): its diagnostics.
+fn init_refused(cli: &str, env: &[(&str, String)], lock: Option<&str>, what: &str) -> String {
+    let (_, out) = init(cli, env, lock);
+    assert_ne!(out.code, 0, "{what}:\n{}", out.combined());
+    out.diagnostics()
+}
+
 fn tamper_zip(zip: &Path) {
     let script = "import sys, zipfile\np = sys.argv[1]\nwith zipfile.ZipFile(p) as z:\n    (info,) = z.infolist()\n    data = z.read(info) + b'\\0'\nwith zipfile.ZipFile(p, 'w') as z:\n    z.writestr(info, data)\n";
     let status = Command::new(venv_dir().join("bin/python"))
@@ -174,14 +181,12 @@ fn filesystem_mirror_from_make_release() {
             .join("registry.example.internal/platform/s2s")
             .join(r.zip("0.2.1").file_name().expect("zip name")),
     );
-    let (_, out) = init(&filesystem_mirror_cli(copy.path()), &[], Some(&lock));
-    assert_ne!(
-        out.code,
-        0,
-        "a tampered zip was installed:\n{}",
-        out.combined()
+    let d = init_refused(
+        &filesystem_mirror_cli(copy.path()),
+        &[],
+        Some(&lock),
+        "a tampered zip was installed",
     );
-    let d = out.diagnostics();
     assert!(
         d.contains(
             "doesn't match any of the checksums previously recorded in the dependency lock file"
@@ -208,14 +213,13 @@ fn network_mirror_over_https_with_a_test_ca() {
     let ca = [("SSL_CERT_FILE", site.ca_path().display().to_string())];
 
     // Without the company CA, Terraform refuses the mirror's certificate.
-    let (_, out) = init(&cli, &[], None);
-    assert_ne!(out.code, 0, "{}", out.combined());
-    assert!(
-        out.diagnostics()
-            .contains("certificate signed by unknown authority"),
-        "{}",
-        out.diagnostics()
+    let d = init_refused(
+        &cli,
+        &[],
+        None,
+        "the mirror was trusted without the company CA",
     );
+    assert!(d.contains("certificate signed by unknown authority"), "{d}");
 
     site.clear_requests();
     let (tf, out) = init(&cli, &ca, None);
@@ -253,14 +257,7 @@ fn network_mirror_over_https_with_a_test_ca() {
 
     // A swapped zip no longer matches the mirror's hashes.
     tamper_zip(&root.path().join(zip.trim_start_matches('/')));
-    let (_, out) = init(&cli, &ca, None);
-    assert_ne!(
-        out.code,
-        0,
-        "a tampered zip was installed:\n{}",
-        out.combined()
-    );
-    let d = out.diagnostics();
+    let d = init_refused(&cli, &ca, None, "a tampered zip was installed");
     assert!(
         d.contains("provider package doesn't match the any of the expected checksums"),
         "{d}"
@@ -343,14 +340,7 @@ fn private_registry_through_a_host_block() {
 
     // A swapped zip: its checksum is not the signed one.
     tamper_zip(&zip);
-    let (_, out) = init(&cli, &ca, None);
-    assert_ne!(
-        out.code,
-        0,
-        "a tampered zip was installed:\n{}",
-        out.combined()
-    );
-    let d = out.diagnostics();
+    let d = init_refused(&cli, &ca, None, "a tampered zip was installed");
     assert!(d.contains("archive has incorrect checksum"), "{d}");
     assert!(d.contains(&format!("(expected {zh})")), "{d}");
     fs::write(&zip, &original).expect("restore");
@@ -363,14 +353,7 @@ fn private_registry_through_a_host_block() {
         &sig,
     )
     .expect("swap the signature");
-    let (_, out) = init(&cli, &ca, None);
-    assert_ne!(
-        out.code,
-        0,
-        "a bad signature was accepted:\n{}",
-        out.combined()
-    );
-    let d = out.diagnostics();
+    let d = init_refused(&cli, &ca, None, "a bad signature was accepted");
     assert!(
         d.contains("error checking signature: openpgp: invalid signature"),
         "{d}"

@@ -3,24 +3,20 @@
 //! with "import it" and writes nothing, so its destroy cannot revoke or
 //! delete what the first module manages; importing it works.
 
-use acceptance_tests::config::HEADER;
+use acceptance_tests::config::{api_function, app_id, key_assignment, staging_app, HEADER};
 use acceptance_tests::stack::app_secrets;
 use acceptance_tests::{Stack, StackOptions};
 
-const APP: &str = r#"
-resource "s2s_registry_app" "orders" {
-  app                    = "orders"
-  accounts               = [{ account_id = "111122223333", environment = "staging" }]
-  certificate_generation = true
+fn app() -> String {
+    staging_app("orders", "orders", true)
 }
-"#;
 
 fn assignment(app: &str) -> String {
-    format!("resource \"s2s_secret_assignment\" \"key\" {{\n  app    = {app}\n  secret = \"orders:api-key\"\n}}\n")
+    key_assignment(app, "orders:api-key")
 }
 
 fn function(app: &str) -> String {
-    format!("resource \"s2s_lambda_function\" \"api\" {{\n  app           = {app}\n  environment   = \"staging\"\n  account_id    = \"111122223333\"\n  function_name = \"orders-api\"\n  role_name     = \"orders-api\"\n  region        = \"eu-west-1\"\n}}\n")
+    api_function(app, "111122223333", "orders-api")
 }
 
 #[test]
@@ -31,9 +27,10 @@ fn a_second_configuration_is_refused_and_cannot_revoke_the_first() {
     });
     let first = stack.terraform();
     first.apply_step(&format!(
-        "{HEADER}{APP}{}{}",
-        assignment("s2s_registry_app.orders.id"),
-        function("s2s_registry_app.orders.id")
+        "{HEADER}{}{}{}",
+        app(),
+        assignment(&app_id("orders")),
+        function(&app_id("orders"))
     ));
     let granted = |stack: &Stack| {
         stack.keywhiz().state().unwrap().secrets["orders:api-key"]
@@ -45,7 +42,7 @@ fn a_second_configuration_is_refused_and_cannot_revoke_the_first() {
     // Each of the three, declared again elsewhere: plan warns, apply refuses.
     for (config, summary) in [
         (assignment("\"orders\""), "Secret already granted"),
-        (APP.to_owned(), "App already registered"),
+        (app(), "App already registered"),
         (function("\"orders\""), "Function already registered"),
     ] {
         let second = stack.terraform();

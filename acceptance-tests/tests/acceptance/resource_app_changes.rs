@@ -69,14 +69,15 @@ fn what_functions_rely_on_is_guarded_and_the_plan_sees_the_planned_app() {
         ("a", STAGING.0, STAGING.1),
         ("b", PRODUCTION.0, PRODUCTION.1),
     ];
-    tf.apply_step(
-        &Config {
-            certificates: true,
-            accounts: &[STAGING, PRODUCTION],
-            functions: &both,
-        }
-        .hcl(),
-    );
+    // Both accounts, a function in each, certificates on: where the test starts, and
+    // where the last change comes back to.
+    let both_functions = Config {
+        certificates: true,
+        accounts: &[STAGING, PRODUCTION],
+        functions: &both,
+    }
+    .hcl();
+    tf.apply_step(&both_functions);
 
     // Flag off while both functions stay: each is named.
     tf.write_config(
@@ -160,14 +161,7 @@ fn what_functions_rely_on_is_guarded_and_the_plan_sees_the_planned_app() {
     assert!(stack.registry().state().unwrap().apps["orders"].certificate_generation);
 
     // A new account and a function in it, in one change.
-    tf.apply_step(
-        &Config {
-            certificates: true,
-            accounts: &[STAGING, PRODUCTION],
-            functions: &both,
-        }
-        .hcl(),
-    );
+    tf.apply_step(&both_functions);
     assert_eq!(functions(&stack).len(), 2);
 
     // Another configuration's function in staging: turning the flag off here

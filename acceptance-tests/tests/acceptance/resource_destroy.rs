@@ -6,7 +6,7 @@
 //! first apply that cannot succeed fails at plan, so there is nothing
 //! half-written for destroy to trip over.
 
-use acceptance_tests::config::{api_function, key_assignment, staging_app, with_header};
+use acceptance_tests::config::{api_function, app_id, key_assignment, staging_app, with_header};
 use acceptance_tests::stack::app_secrets;
 use acceptance_tests::{Stack, StackOptions};
 use keywhiz_client::DeletionMode;
@@ -15,8 +15,8 @@ fn config(app: &str, certificates: bool) -> String {
     with_header(&format!(
         "{}{}{}",
         staging_app("app", app, certificates),
-        key_assignment("app", &format!("{app}:api-key")),
-        api_function("app", "111122223333", "api")
+        key_assignment(&app_id("app"), &format!("{app}:api-key")),
+        api_function(&app_id("app"), "111122223333", "api")
     ))
 }
 

@@ -4,7 +4,7 @@
 //! written; after `terraform state rm` of the app, its functions and grants
 //! are not replaced, and importing the app gives back an empty plan.
 
-use acceptance_tests::config::{api_function, key_assignment, staging_app, with_header};
+use acceptance_tests::config::{api_function, app_id, key_assignment, staging_app, with_header};
 use acceptance_tests::stack::app_secrets;
 use acceptance_tests::{Stack, StackOptions};
 
@@ -12,8 +12,8 @@ fn config(secret: &str, function_account: &str) -> String {
     with_header(&format!(
         "{}{}{}",
         staging_app("orders", "orders", true),
-        key_assignment("orders", secret),
-        api_function("orders", function_account, "orders-api")
+        key_assignment(&app_id("orders"), secret),
+        api_function(&app_id("orders"), function_account, "orders-api")
     ))
 }
 

@@ -4,18 +4,14 @@
 //! imported without any provider Region takes the Region from its import ID
 //! (and otherwise refuses with a message saying so).
 
-use acceptance_tests::config::HEADER;
+use acceptance_tests::config::{api_function, app_id, key_assignment, staging_app, HEADER};
 use acceptance_tests::stack::app_secrets;
 use acceptance_tests::{Stack, StackOptions};
 use keywhiz_client::ModifyGroupsRequest;
 
-const APP: &str = r#"
-resource "s2s_registry_app" "orders" {
-  app                    = "orders"
-  accounts               = [{ account_id = "111122223333", environment = "staging" }]
-  certificate_generation = true
+fn app() -> String {
+    staging_app("orders", "orders", true)
 }
-"#;
 
 #[test]
 fn a_client_removed_from_the_group_is_planned_back() {
@@ -25,7 +21,9 @@ fn a_client_removed_from_the_group_is_planned_back() {
     });
     let tf = stack.terraform();
     tf.apply_step(&format!(
-        "{HEADER}{APP}resource \"s2s_secret_assignment\" \"key\" {{\n  app    = s2s_registry_app.orders.id\n  secret = \"orders:api-key\"\n}}\n"
+        "{HEADER}{}{}",
+        app(),
+        key_assignment(&app_id("orders"), "orders:api-key")
     ));
     let member = |stack: &Stack| {
         stack.keywhiz().state().unwrap().clients["orders"]
@@ -64,14 +62,9 @@ fn a_client_removed_from_the_group_is_planned_back() {
 #[test]
 fn a_function_imports_to_the_applied_state_without_a_provider_region() {
     let stack = Stack::start(StackOptions::default());
-    let function = |app: &str| {
-        format!("resource \"s2s_lambda_function\" \"api\" {{\n  app           = {app}\n  environment   = \"staging\"\n  account_id    = \"111122223333\"\n  function_name = \"orders-api\"\n  role_name     = \"orders-api\"\n  region        = \"eu-west-1\"\n}}\n")
-    };
+    let function = |app: &str| api_function(app, "111122223333", "orders-api");
     let tf = stack.terraform();
-    tf.apply_step(&format!(
-        "{HEADER}{APP}{}",
-        function("s2s_registry_app.orders.id")
-    ));
+    tf.apply_step(&format!("{HEADER}{}{}", app(), function(&app_id("orders"))));
     let applied = tf.attributes("s2s_lambda_function.api");
     assert!(applied["certificate_read_policy_json"].is_string());
 
