@@ -333,6 +333,18 @@ impl Terraform {
         (out.code, diags)
     }
 
+    /// `terraform plan` whose summary line (`Plan: …` or `No changes. …`) must be
+    /// `summary`: what a user reads first. Returns the plan's output.
+    pub fn assert_plan(&self, summary: &str) -> Output {
+        let plan = self.run_ok(&["plan", "-no-color"]);
+        let found = plan
+            .stdout
+            .lines()
+            .find(|l| l.starts_with("Plan: ") || l.starts_with("No changes."));
+        assert_eq!(found, Some(summary), "{}", plan.stdout);
+        plan
+    }
+
     /// `terraform import <address> <id>` that must be refused: its diagnostics, once
     /// it is checked that it failed and left nothing at `address` in state.
     pub fn import_refused(&self, address: &str, id: &str) -> String {

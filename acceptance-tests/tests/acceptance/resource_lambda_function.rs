@@ -117,12 +117,7 @@ fn lambda_function_full_lifecycle() {
     stack
         .block_on(admin.delete_function("payments", ACCOUNT, "payments-api", &f.etag))
         .unwrap();
-    let plan = tf.run_ok(&["plan", "-no-color"]);
-    assert!(
-        plan.stdout.contains("1 to add, 0 to change"),
-        "{}",
-        plan.stdout
-    );
+    tf.assert_plan("Plan: 1 to add, 0 to change, 0 to destroy.");
     tf.apply();
     tf.assert_plans_empty();
     let applied = tf.attributes("s2s_lambda_function.api");

@@ -79,13 +79,7 @@ fn first_apply_checks_at_plan_and_state_rm_adopts_without_replacing() {
 
     // The app leaves the state: its dependents stay as they are.
     tf.run_ok(&["state", "rm", "-no-color", "s2s_registry_app.orders"]);
-    let plan = tf.run_ok(&["plan", "-no-color"]);
-    assert!(
-        plan.stdout
-            .contains("Plan: 1 to add, 0 to change, 0 to destroy."),
-        "{}",
-        plan.stdout
-    );
+    let plan = tf.assert_plan("Plan: 1 to add, 0 to change, 0 to destroy.");
     assert!(!plan.stdout.contains("must be replaced"), "{}", plan.stdout);
     assert!(
         plan.diagnostics()

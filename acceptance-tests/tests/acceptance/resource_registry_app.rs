@@ -113,13 +113,7 @@ fn registry_app_full_lifecycle() {
             Some(true),
         )
     ));
-    let plan = block.run_ok(&["plan", "-no-color"]);
-    assert!(
-        plan.stdout
-            .contains("1 to import, 0 to add, 0 to change, 0 to destroy"),
-        "{}",
-        plan.stdout
-    );
+    block.assert_plan("Plan: 1 to import, 0 to add, 0 to change, 0 to destroy.");
 
     // A bad import id, into the declared address of an empty state: the
     // provider (not Terraform's address check) refuses it and says what it

@@ -44,12 +44,7 @@ fn a_client_removed_from_the_group_is_planned_back() {
             },
         ))
         .unwrap();
-    let plan = tf.run_ok(&["plan", "-no-color"]);
-    assert!(
-        plan.stdout.contains("0 to add, 1 to change, 0 to destroy"),
-        "{}",
-        plan.stdout
-    );
+    tf.assert_plan("Plan: 0 to add, 1 to change, 0 to destroy.");
     tf.apply();
     tf.assert_plans_empty();
     assert!(member(&stack));

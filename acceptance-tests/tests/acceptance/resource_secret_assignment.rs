@@ -133,13 +133,8 @@ fn secret_assignment_full_lifecycle_leaks_nothing() {
             },
         ))
         .unwrap();
-    let plan = tf.run_ok(&["plan", "-no-color"]);
+    let plan = tf.assert_plan("Plan: 1 to add, 0 to change, 0 to destroy.");
     printed += &plan.combined();
-    assert!(
-        plan.stdout.contains("1 to add, 0 to change"),
-        "{}",
-        plan.stdout
-    );
     tf.apply();
     tf.assert_plans_empty();
     assert_eq!(granted(&stack).len(), 2);
