@@ -56,23 +56,30 @@ async fn get_app(reg: &RegistryMock, id: &ClientIdentity) -> (u16, String, Value
     (status, etag, resp.json().await.expect("json"))
 }
 
+/// `PUT /v1/apps/payments` as `id`, with a precondition header if given.
+async fn put_app(
+    reg: &RegistryMock,
+    id: &ClientIdentity,
+    precondition: Option<(&str, &str)>,
+    body: &Value,
+) -> reqwest::Response {
+    let mut req = raw(reg, id).put(format!("{}/v1/apps/payments", reg.base_url()));
+    if let Some((header, value)) = precondition {
+        req = req.header(header, value);
+    }
+    req.json(body).send().await.expect("send")
+}
+
 #[tokio::test]
 async fn writes_need_their_precondition_and_a_stale_one_changes_nothing() {
     let reg = seeded().await;
     let ci = reg.ci_identity("payments").expect("ci");
-    let http = raw(&reg, &ci);
-    let url = format!("{}/v1/apps/payments", reg.base_url());
     let (status, etag, _) = get_app(&reg, &ci).await;
     assert_eq!(status, 200);
     assert!(etag.starts_with('"'), "a quoted ETag: {etag}");
 
     // No precondition → 428, with the error shape.
-    let resp = http
-        .put(&url)
-        .json(&json!({"accounts": []}))
-        .send()
-        .await
-        .expect("send");
+    let resp = put_app(&reg, &ci, None, &json!({"accounts": []})).await;
     assert_eq!(resp.status().as_u16(), 428);
     let v: Value = resp.json().await.expect("json");
     assert_eq!(v["error"]["code"], json!("precondition_required"));
@@ -80,13 +87,13 @@ async fn writes_need_their_precondition_and_a_stale_one_changes_nothing() {
 
     // A stale If-Match → 412; create over an existing app (If-None-Match: *) → 412.
     for (precondition, value) in [("if-match", "\"stale\""), ("if-none-match", "*")] {
-        let resp = http
-            .put(&url)
-            .header(precondition, value)
-            .json(&json!({"accounts": []}))
-            .send()
-            .await
-            .expect("send");
+        let resp = put_app(
+            &reg,
+            &ci,
+            Some((precondition, value)),
+            &json!({"accounts": []}),
+        )
+        .await;
         assert_eq!(resp.status().as_u16(), 412, "{precondition}: {value}");
     }
     let (_, after, body) = get_app(&reg, &ci).await;
@@ -94,13 +101,8 @@ async fn writes_need_their_precondition_and_a_stale_one_changes_nothing() {
     assert_eq!(body["accounts"][0]["account_id"], json!("111111111111"));
 
     // The current ETag → 200 and a new ETag.
-    let resp = http
-        .put(&url)
-        .header("if-match", etag.as_str())
-        .json(&json!({"accounts": [], "certificate_generation": true}))
-        .send()
-        .await
-        .expect("send");
+    let write = json!({"accounts": [], "certificate_generation": true});
+    let resp = put_app(&reg, &ci, Some(("if-match", &etag)), &write).await;
     assert_eq!(resp.status().as_u16(), 200);
     let (_, changed, body) = get_app(&reg, &ci).await;
     assert_ne!(changed, etag);
@@ -232,13 +234,8 @@ async fn state_survives_restart() {
         .expect("start");
     let ci = reg.ci_identity("payments").expect("ci");
     let (_, etag, _) = get_app(&reg, &ci).await;
-    let resp = raw(&reg, &ci)
-        .put(format!("{}/v1/apps/payments", reg.base_url()))
-        .header("if-match", etag.as_str())
-        .json(&json!({"accounts": [], "certificate_generation": true}))
-        .send()
-        .await
-        .expect("send");
+    let write = json!({"accounts": [], "certificate_generation": true});
+    let resp = put_app(&reg, &ci, Some(("if-match", &etag)), &write).await;
     assert_eq!(resp.status().as_u16(), 200);
     let written = get_app(&reg, &ci).await;
     reg.shutdown().await;
