@@ -322,18 +322,18 @@ fn listing<'a>(state: &'a Model, q: &ListQuery) -> Result<Vec<&'a Secret>, KwErr
     }
 }
 
+/// Each secret of a listing as `view` shows it.
+fn each(secrets: Vec<&Secret>, view: fn(&Secret) -> Value) -> Vec<Value> {
+    secrets.into_iter().map(view).collect()
+}
+
 /// `GET /automation/v2/secrets`: names.
 pub async fn list(
     State(app): State<AppState>,
     _: AutomationClient,
     Query(q): Query<ListQuery>,
 ) -> Result<Response, KwError> {
-    app.read(|state| {
-        Ok(listing(state, &q)?
-            .into_iter()
-            .map(name_only)
-            .collect::<Vec<_>>())
-    })
+    app.read(|state| Ok(each(listing(state, &q)?, name_only)))
 }
 
 /// `GET /automation/v2/secrets/v2`: `SanitizedSecret`s.
@@ -342,12 +342,7 @@ pub async fn list_v2(
     _: AutomationClient,
     Query(q): Query<ListQuery>,
 ) -> Result<Response, KwError> {
-    app.read(|state| {
-        Ok(listing(state, &q)?
-            .into_iter()
-            .map(sanitized)
-            .collect::<Vec<_>>())
-    })
+    app.read(|state| Ok(each(listing(state, &q)?, sanitized)))
 }
 
 fn current<'a>(state: &'a Model, name: &str) -> Result<&'a Secret, KwError> {
@@ -568,12 +563,7 @@ pub async fn expiring_names(
     Path(time): Path<String>,
 ) -> Result<Response, KwError> {
     let time: i64 = time.parse().map_err(|_| KwError::NotFound)?;
-    app.read(|state| {
-        Ok(expiring(state, time)
-            .into_iter()
-            .map(name_only)
-            .collect::<Vec<_>>())
-    })
+    app.read(|state| Ok(each(expiring(state, time), name_only)))
 }
 
 /// `GET /automation/v2/secrets/expiring/v2/{time}`: `SanitizedSecret`s.
@@ -583,10 +573,5 @@ pub async fn expiring_v2(
     Path(time): Path<String>,
 ) -> Result<Response, KwError> {
     let time: i64 = time.parse().map_err(|_| KwError::NotFound)?;
-    app.read(|state| {
-        Ok(expiring(state, time)
-            .into_iter()
-            .map(sanitized)
-            .collect::<Vec<_>>())
-    })
+    app.read(|state| Ok(each(expiring(state, time), sanitized)))
 }

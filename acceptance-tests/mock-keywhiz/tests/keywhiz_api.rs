@@ -41,6 +41,17 @@ async fn body_of(resp: reqwest::Response) -> (u16, Value) {
     (status, v)
 }
 
+/// `GET url` is refused as Keywhiz refuses an unknown client: 401 with
+/// `WWW-Authenticate` and Dropwizard's body.
+async fn assert_unauthorized(client: &reqwest::Client, url: String) {
+    let resp = client.get(url).send().await.expect("send");
+    assert!(resp.headers().contains_key("www-authenticate"));
+    assert_eq!(
+        body_of(resp).await,
+        (401, json!({"code":401,"message":"HTTP 401 Unauthorized"}))
+    );
+}
+
 /// `GET url`: the status and the JSON body.
 async fn get(client: &reqwest::Client, url: String) -> (u16, Value) {
     body_of(client.get(url).send().await.expect("send")).await
@@ -165,17 +176,7 @@ async fn error_bodies_have_keywhiz_shape() {
     let stranger = kw
         .mint_identity(&IdentitySpec::cn("stranger"))
         .expect("mint");
-    let resp = raw(&kw, Some(&stranger))
-        .get(format!("{base}/secrets"))
-        .send()
-        .await
-        .expect("send");
-    assert!(resp.headers().contains_key("www-authenticate"));
-    let (s, v) = body_of(resp).await;
-    assert_eq!(
-        (s, v),
-        (401, json!({"code":401,"message":"HTTP 401 Unauthorized"}))
-    );
+    assert_unauthorized(&raw(&kw, Some(&stranger)), format!("{base}/secrets")).await;
 
     // Unknown secret → 404; existing but not granted → 403.
     let (s, v) = get(&app, format!("{base}/secret/nope")).await;
@@ -332,17 +333,7 @@ async fn want_client_auth_answers_401_without_certificate() {
     })
     .await
     .expect("start");
-    let resp = raw(&kw, None)
-        .get(format!("{}/secrets", kw.base_url()))
-        .send()
-        .await
-        .expect("send");
-    assert!(resp.headers().contains_key("www-authenticate"));
-    let (s, v) = body_of(resp).await;
-    assert_eq!(
-        (s, v),
-        (401, json!({"code":401,"message":"HTTP 401 Unauthorized"}))
-    );
+    assert_unauthorized(&raw(&kw, None), format!("{}/secrets", kw.base_url())).await;
     kw.shutdown().await;
 }
 
