@@ -1,11 +1,13 @@
 //! `KeywhizClient`: typed calls for the client delivery API and the automation v2 API.
 
+use mtls_http::Endpoint;
 use reqwest::Method;
 use serde::de::DeserializeOwned;
+use serde::Serialize;
 use serde_json::json;
 
-use crate::error::Result;
-use crate::transport::{call, decode, erased, seg, Transport};
+use crate::answer::seg;
+use crate::error::{Error, Result};
 use crate::types::*;
 use crate::ClientConfig;
 
@@ -13,7 +15,7 @@ use crate::ClientConfig;
 /// certificate, build a new one (a `reqwest` identity cannot be swapped).
 #[derive(Clone)]
 pub struct KeywhizClient {
-    t: Transport,
+    endpoint: Endpoint,
 }
 
 impl std::fmt::Debug for KeywhizClient {
@@ -29,40 +31,47 @@ const CLIENTS: &str = "/automation/v2/clients";
 impl KeywhizClient {
     pub fn new(config: &ClientConfig) -> Result<Self> {
         Ok(Self {
-            t: Transport::new(config)?,
+            endpoint: config.endpoint(concat!("s2s-keywhiz-client/", env!("CARGO_PKG_VERSION")))?,
         })
     }
 
     /// The certificate this client presents (for messages).
     pub fn presented(&self) -> &mtls_http::PresentedIdentity {
-        self.t.presented()
+        self.endpoint.presented()
     }
 
-    async fn get<T: DeserializeOwned>(&self, path: String) -> Result<T> {
-        let answer = self.t.send(call(Method::GET, path.clone(), None)).await?;
-        decode(&Method::GET, &path, &answer)
-    }
-
+    /// A call whose answer is JSON of type `T`.
     async fn json<T: DeserializeOwned>(
         &self,
         method: Method,
         path: String,
-        body: &(dyn erased::Json + Sync),
+        body: Option<&impl Serialize>,
     ) -> Result<T> {
-        let answer = self
-            .t
-            .send(call(method.clone(), path.clone(), Some(body)))
-            .await?;
-        decode(&method, &path, &answer)
+        let answer = self.endpoint.json(method, &path, |r| r, body);
+        answer.await.map(|(value, _headers)| value)
     }
 
-    async fn no_answer(
+    async fn get<T: DeserializeOwned>(&self, path: String) -> Result<T> {
+        self.json(Method::GET, path, None::<&()>).await
+    }
+
+    /// A call whose answer carries nothing we read (success = any 2xx).
+    async fn send(
         &self,
         method: Method,
         path: String,
-        body: Option<&(dyn erased::Json + Sync)>,
+        body: Option<&impl Serialize>,
     ) -> Result<()> {
-        self.t.send(call(method, path, body)).await.map(|_| ())
+        let answer = self.endpoint.send::<Error>(method, &path, |r| r, body);
+        answer.await.map(|_| ())
+    }
+
+    async fn write(&self, method: Method, path: String, body: &impl Serialize) -> Result<()> {
+        self.send(method, path, Some(body)).await
+    }
+
+    async fn delete(&self, path: String) -> Result<()> {
+        self.send(Method::DELETE, path, None::<&()>).await
     }
 
     // ---- client delivery API (any enabled client) ----
@@ -86,7 +95,7 @@ impl KeywhizClient {
         self.json(
             Method::POST,
             "/batchsecret".into(),
-            &json!({ "secrets": names }),
+            Some(&json!({ "secrets": names })),
         )
         .await
     }
@@ -100,8 +109,7 @@ impl KeywhizClient {
 
     /// `POST /automation/v2/secrets` (409 if the name exists).
     pub async fn create_secret(&self, req: &CreateSecretRequest) -> Result<()> {
-        self.no_answer(Method::POST, SECRETS.into(), Some(req))
-            .await
+        self.write(Method::POST, SECRETS.into(), req).await
     }
 
     /// `POST /automation/v2/secrets/{name}`: create, or write a new version.
@@ -110,7 +118,7 @@ impl KeywhizClient {
         name: &str,
         req: &CreateOrUpdateSecretRequest,
     ) -> Result<()> {
-        self.no_answer(Method::POST, format!("{SECRETS}/{}", seg(name)), Some(req))
+        self.write(Method::POST, format!("{SECRETS}/{}", seg(name)), req)
             .await
     }
 
@@ -154,17 +162,21 @@ impl KeywhizClient {
         name: &str,
         req: &ModifyGroupsRequest,
     ) -> Result<Vec<String>> {
-        self.json(Method::PUT, format!("{SECRETS}/{}/groups", seg(name)), req)
-            .await
+        self.json(
+            Method::PUT,
+            format!("{SECRETS}/{}/groups", seg(name)),
+            Some(req),
+        )
+        .await
     }
 
     /// `DELETE /automation/v2/secrets/{name}?deletionMode=`.
     pub async fn delete_secret(&self, name: &str, mode: DeletionMode) -> Result<()> {
-        self.no_answer(
-            Method::DELETE,
-            format!("{SECRETS}/{}?deletionMode={}", seg(name), mode.as_str()),
-            None,
-        )
+        self.delete(format!(
+            "{SECRETS}/{}?deletionMode={}",
+            seg(name),
+            mode.as_str()
+        ))
         .await
     }
 
@@ -173,7 +185,7 @@ impl KeywhizClient {
         self.json(
             Method::POST,
             format!("{SECRETS}/request/contents"),
-            &json!({ "secrets": names }),
+            Some(&json!({ "secrets": names })),
         )
         .await
     }
@@ -187,7 +199,7 @@ impl KeywhizClient {
 
     /// `POST /automation/v2/groups` (409 if it exists).
     pub async fn create_group(&self, req: &CreateGroupRequest) -> Result<()> {
-        self.no_answer(Method::POST, GROUPS.into(), Some(req)).await
+        self.write(Method::POST, GROUPS.into(), req).await
     }
 
     pub async fn group(&self, name: &str) -> Result<GroupDetail> {
@@ -209,16 +221,14 @@ impl KeywhizClient {
     }
 
     pub async fn delete_group(&self, name: &str) -> Result<()> {
-        self.no_answer(Method::DELETE, format!("{GROUPS}/{}", seg(name)), None)
-            .await
+        self.delete(format!("{GROUPS}/{}", seg(name))).await
     }
 
     // ---- automation v2: clients ----
 
     /// `POST /automation/v2/clients` (409 "Client name already exists.").
     pub async fn create_client(&self, req: &CreateClientRequest) -> Result<()> {
-        self.no_answer(Method::POST, CLIENTS.into(), Some(req))
-            .await
+        self.write(Method::POST, CLIENTS.into(), req).await
     }
 
     pub async fn client(&self, name: &str) -> Result<ClientDetail> {
@@ -239,8 +249,12 @@ impl KeywhizClient {
         name: &str,
         req: &ModifyGroupsRequest,
     ) -> Result<Vec<String>> {
-        self.json(Method::PUT, format!("{CLIENTS}/{}/groups", seg(name)), req)
-            .await
+        self.json(
+            Method::PUT,
+            format!("{CLIENTS}/{}/groups", seg(name)),
+            Some(req),
+        )
+        .await
     }
 
     /// `GET /automation/v2/clients/{name}/secrets`: names the client can read.
@@ -249,7 +263,6 @@ impl KeywhizClient {
     }
 
     pub async fn delete_client(&self, name: &str) -> Result<()> {
-        self.no_answer(Method::DELETE, format!("{CLIENTS}/{}", seg(name)), None)
-            .await
+        self.delete(format!("{CLIENTS}/{}", seg(name))).await
     }
 }

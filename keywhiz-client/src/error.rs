@@ -1,8 +1,9 @@
-//! Errors that name the request and carry Keywhiz's message.
+//! Errors that name the request and carry Keywhiz's message, and how
+//! `mtls_http` builds them from a failed call ([`ClientError`]).
 
 use std::time::Duration;
 
-use mtls_http::TransportFailure;
+use mtls_http::{Call, ClientError, Refusal, TransportFailure};
 
 /// A failed Keywhiz call.
 #[derive(Debug, thiserror::Error)]
@@ -67,11 +68,12 @@ impl Error {
 
     /// The HTTP status, if Keywhiz answered.
     pub fn status(&self) -> Option<u16> {
-        match self {
-            Error::Status { status, .. } => Some(*status),
-            Error::GaveUp { last, .. } => last.status(),
-            _ => None,
-        }
+        ClientError::status(self)
+    }
+
+    /// Why no answer came, if none did.
+    pub fn transport_failure(&self) -> Option<&TransportFailure> {
+        ClientError::transport_failure(self)
     }
 
     /// Keywhiz's message, if it answered.
@@ -87,6 +89,7 @@ impl Error {
         self.status() == Some(404)
     }
 
+    /// 409: the name is taken (create of a group, client or secret).
     pub fn is_conflict(&self) -> bool {
         self.status() == Some(409)
     }
@@ -97,6 +100,60 @@ impl Error {
 
     pub fn is_unauthorized(&self) -> bool {
         self.status() == Some(401)
+    }
+}
+
+impl ClientError for Error {
+    fn refused(call: Call<'_>, refusal: &Refusal<'_>) -> Self {
+        crate::answer::status_error(
+            call.method,
+            call.path,
+            refusal.status,
+            refusal.body,
+            refusal.header(reqwest::header::WWW_AUTHENTICATE),
+            refusal.presented.map(str::to_owned),
+        )
+    }
+
+    fn unanswered(call: Call<'_>, failure: TransportFailure, source: reqwest::Error) -> Self {
+        Error::Transport {
+            method: call.method.to_owned(),
+            path: call.path.to_owned(),
+            failure,
+            source,
+        }
+    }
+
+    fn malformed(call: Call<'_>, detail: String) -> Self {
+        Error::Decode {
+            method: call.method.to_owned(),
+            path: call.path.to_owned(),
+            detail,
+        }
+    }
+
+    fn gave_up(last: Self, attempts: u32, elapsed: Duration) -> Self {
+        Error::GaveUp {
+            attempts,
+            elapsed,
+            last: Box::new(last),
+        }
+    }
+
+    fn status(&self) -> Option<u16> {
+        match self {
+            Error::Status { status, .. } => Some(*status),
+            Error::GaveUp { last, .. } => last.status(),
+            _ => None,
+        }
+    }
+
+    fn transport_failure(&self) -> Option<&TransportFailure> {
+        match self {
+            Error::Transport { failure, .. } => Some(failure),
+            Error::GaveUp { last, .. } => last.transport_failure(),
+            _ => None,
+        }
     }
 }
 

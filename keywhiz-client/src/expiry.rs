@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use crate::types::{SanitizedSecret, SecretDelivery, SecretDetail};
+use crate::types::{SecretDelivery, SecretInfo};
 
 /// The metadata key that carries an expiry apps can see.
 pub const METADATA_KEY: &str = "expiry";
@@ -45,19 +45,12 @@ impl Expiry {
     }
 }
 
-/// The expiry of a secret as `GET /automation/v2/secrets/{name}` returns it.
-pub fn of_detail(d: &SecretDetail) -> Expiry {
+/// The expiry of a secret as the automation API shows it (the `info` of a
+/// `SecretDetail` or of a `SanitizedSecret`).
+pub fn of(info: &SecretInfo) -> Expiry {
     Expiry {
-        field: positive(d.expiry),
-        metadata: d.metadata.as_ref().and_then(from_string_map),
-    }
-}
-
-/// The expiry of a `SanitizedSecret` (group listings).
-pub fn of_sanitized(s: &SanitizedSecret) -> Expiry {
-    Expiry {
-        field: positive(s.expiry),
-        metadata: s.metadata.as_ref().and_then(from_string_map),
+        field: positive(info.expiry),
+        metadata: info.metadata.as_ref().and_then(from_string_map),
     }
 }
 
@@ -110,26 +103,26 @@ mod tests {
 
     const NOW: i64 = 1_700_000_000;
 
-    fn detail(expiry: i64, meta: Option<&str>) -> SecretDetail {
+    /// The `info` of a `SecretDetail` as Keywhiz sends it.
+    fn detail(expiry: i64, meta: Option<&str>) -> SecretInfo {
         let mut json = serde_json::json!({"name": "s", "checksum": "X", "expiry": expiry});
         if let Some(m) = meta {
             json["metadata"] = serde_json::json!({ "expiry": m });
         }
-        serde_json::from_value(json).expect("detail")
+        serde_json::from_value::<crate::SecretDetail>(json)
+            .expect("detail")
+            .info
     }
 
     #[test]
     fn the_field_wins_and_the_metadata_fills_in() {
-        assert_eq!(of_detail(&detail(NOW, None)).at(), Some(NOW));
-        assert_eq!(
-            of_detail(&detail(0, Some("1700000001"))).at(),
-            Some(NOW + 1)
-        );
-        assert_eq!(of_detail(&detail(NOW, Some("1700000001"))).at(), Some(NOW));
-        assert_eq!(of_detail(&detail(0, Some("0"))).at(), None);
-        assert!(of_detail(&detail(NOW, None)).hidden_from_apps());
-        assert!(!of_detail(&detail(NOW, Some("1700000000"))).hidden_from_apps());
-        assert!(!of_detail(&detail(0, None)).hidden_from_apps());
+        assert_eq!(of(&detail(NOW, None)).at(), Some(NOW));
+        assert_eq!(of(&detail(0, Some("1700000001"))).at(), Some(NOW + 1));
+        assert_eq!(of(&detail(NOW, Some("1700000001"))).at(), Some(NOW));
+        assert_eq!(of(&detail(0, Some("0"))).at(), None);
+        assert!(of(&detail(NOW, None)).hidden_from_apps());
+        assert!(!of(&detail(NOW, Some("1700000000"))).hidden_from_apps());
+        assert!(!of(&detail(0, None)).hidden_from_apps());
     }
 
     #[test]

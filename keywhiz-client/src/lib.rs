@@ -14,17 +14,16 @@
 //! reached Keywhiz but whose answer was lost is retried and then gets 409
 //! ([`Error::is_conflict`]); callers treat that as "read and compare".
 
+mod answer;
 mod client;
 mod content;
 mod error;
 pub mod expiry;
-mod retry;
-mod transport;
 mod types;
 
+pub use answer::{decode_answer, status_error};
 pub use client::KeywhizClient;
 pub use content::SecretContent;
 pub use error::{Error, Result};
 pub use mtls_http::{ClientConfig, PresentedIdentity, RetryPolicy, TransportFailure};
-pub use transport::{decode_answer, status_error};
 pub use types::*;

@@ -37,10 +37,23 @@ impl SecretDelivery {
     }
 }
 
-/// `SecretDetailResponseV2`.
+/// Who made an object and who last changed it, and when (epoch seconds), as
+/// Keywhiz's V2 detail responses carry it (`createdAtSeconds`, `createdBy`,
+/// `updatedAtSeconds`, `updatedBy`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Audit {
+    pub created_at_seconds: i64,
+    pub created_by: Option<String>,
+    pub updated_at_seconds: i64,
+    pub updated_by: Option<String>,
+}
+
+/// What Keywhiz tells of a secret in both its detail and its sanitized
+/// form, without contents. `name` is required; the rest may be absent.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct SecretDetail {
+pub struct SecretInfo {
     pub name: String,
     #[serde(default)]
     pub owner: Option<String>,
@@ -48,14 +61,6 @@ pub struct SecretDetail {
     pub description: Option<String>,
     #[serde(default)]
     pub checksum: String,
-    #[serde(default)]
-    pub created_at_seconds: i64,
-    #[serde(default)]
-    pub created_by: Option<String>,
-    #[serde(default)]
-    pub updated_at_seconds: i64,
-    #[serde(default)]
-    pub updated_by: Option<String>,
     #[serde(default)]
     pub metadata: Option<BTreeMap<String, String>>,
     #[serde(rename = "type", default)]
@@ -68,22 +73,28 @@ pub struct SecretDetail {
     pub version: Option<u64>,
     #[serde(default)]
     pub content_created_at_seconds: Option<i64>,
+}
+
+/// `SecretDetailResponseV2`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SecretDetail {
+    #[serde(flatten)]
+    pub info: SecretInfo,
+    #[serde(flatten)]
+    pub audit: Audit,
     #[serde(default)]
     pub content_created_by: Option<String>,
 }
 
-/// `SanitizedSecret` (`/automation/v2/secrets/v2`, group secrets).
+/// `SanitizedSecret` (`/automation/v2/secrets/v2`, group secrets): its
+/// dates both as text and, where Keywhiz sends them, as epoch seconds.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SanitizedSecret {
     pub id: u64,
-    pub name: String,
-    #[serde(default)]
-    pub owner: Option<String>,
-    #[serde(default)]
-    pub description: Option<String>,
-    #[serde(default)]
-    pub checksum: String,
+    #[serde(flatten)]
+    pub info: SecretInfo,
     #[serde(default)]
     pub created_at: Option<String>,
     #[serde(default)]
@@ -93,26 +104,16 @@ pub struct SanitizedSecret {
     #[serde(default)]
     pub updated_by: Option<String>,
     #[serde(default)]
-    pub metadata: Option<BTreeMap<String, String>>,
-    #[serde(rename = "type", default)]
-    pub kind: Option<String>,
-    #[serde(default)]
-    pub expiry: i64,
-    #[serde(default)]
-    pub version: Option<u64>,
-    #[serde(default)]
     pub created_at_seconds: Option<i64>,
     #[serde(default)]
     pub updated_at_seconds: Option<i64>,
-    #[serde(default)]
-    pub content_created_at_seconds: Option<i64>,
 }
 
-/// `CreateSecretRequestV2` (`POST /automation/v2/secrets`).
+/// What a secret write carries besides its name and initial grants: the
+/// fields `CreateSecretRequestV2` and `CreateOrUpdateSecretRequestV2` share.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct CreateSecretRequest {
-    pub name: String,
+pub struct SecretWrite {
     pub content: SecretContent,
     pub description: String,
     pub metadata: BTreeMap<String, String>,
@@ -123,23 +124,21 @@ pub struct CreateSecretRequest {
     /// Owner group; must exist (Keywhiz answers 500 otherwise).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub owner: Option<String>,
+}
+
+/// `CreateSecretRequestV2` (`POST /automation/v2/secrets`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateSecretRequest {
+    pub name: String,
+    #[serde(flatten)]
+    pub secret: SecretWrite,
     /// Groups to grant at creation (unknown names are ignored by Keywhiz).
     pub groups: Vec<String>,
 }
 
 /// `CreateOrUpdateSecretRequestV2` (`POST /automation/v2/secrets/{name}`).
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct CreateOrUpdateSecretRequest {
-    pub content: SecretContent,
-    pub description: String,
-    pub metadata: BTreeMap<String, String>,
-    pub expiry: i64,
-    #[serde(rename = "type")]
-    pub kind: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub owner: Option<String>,
-}
+pub type CreateOrUpdateSecretRequest = SecretWrite;
 
 /// `{"successSecrets":{name:b64},"missingSecrets":[...]}`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -184,14 +183,8 @@ pub struct GroupDetail {
     pub name: String,
     #[serde(default)]
     pub description: Option<String>,
-    #[serde(default)]
-    pub created_at_seconds: i64,
-    #[serde(default)]
-    pub updated_at_seconds: i64,
-    #[serde(default)]
-    pub created_by: Option<String>,
-    #[serde(default)]
-    pub updated_by: Option<String>,
+    #[serde(flatten)]
+    pub audit: Audit,
     #[serde(default)]
     pub secrets: Vec<String>,
     #[serde(default)]
@@ -223,14 +216,8 @@ pub struct ClientDetail {
     pub description: Option<String>,
     #[serde(default)]
     pub spiffe_id: Option<String>,
-    #[serde(default)]
-    pub created_at_seconds: i64,
-    #[serde(default)]
-    pub updated_at_seconds: i64,
-    #[serde(default)]
-    pub created_by: Option<String>,
-    #[serde(default)]
-    pub updated_by: Option<String>,
+    #[serde(flatten)]
+    pub audit: Audit,
     #[serde(default)]
     pub last_seen_seconds: Option<i64>,
     #[serde(default)]
@@ -240,7 +227,7 @@ pub struct ClientDetail {
 impl ClientDetail {
     /// The SPIFFE ID, `None` for both a missing field and `""`.
     pub fn spiffe_id(&self) -> Option<&str> {
-        self.spiffe_id.as_deref().filter(|s| !s.is_empty())
+        non_empty(&self.spiffe_id)
     }
 }
 
@@ -265,8 +252,13 @@ pub struct ClientSummary {
 impl ClientSummary {
     /// The SPIFFE ID, `None` for both a missing field and `""`.
     pub fn spiffe_id(&self) -> Option<&str> {
-        self.spiffe_id.as_deref().filter(|s| !s.is_empty())
+        non_empty(&self.spiffe_id)
     }
+}
+
+/// Keywhiz sends `""` for a client without a SPIFFE ID, or leaves it out.
+fn non_empty(value: &Option<String>) -> Option<&str> {
+    value.as_deref().filter(|s| !s.is_empty())
 }
 
 /// `ModifyGroupsRequestV2` (both arrays always sent).
@@ -283,4 +275,60 @@ pub struct Status {
     pub status: String,
     #[serde(default)]
     pub message: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shared_parts_read_their_fields_from_the_flat_wire_shape() {
+        let detail: SecretDetail = serde_json::from_str(
+            r#"{"name":"payments:db","owner":"payments","checksum":"C","createdAtSeconds":1,
+                "createdBy":"admin","updatedAtSeconds":2,"updatedBy":null,"type":"password",
+                "expiry":9,"version":7,"contentCreatedBy":"ci"}"#,
+        )
+        .expect("detail");
+        assert_eq!(detail.info.name, "payments:db");
+        assert_eq!(detail.info.owner.as_deref(), Some("payments"));
+        assert_eq!(detail.info.kind.as_deref(), Some("password"));
+        assert_eq!((detail.info.expiry, detail.info.version), (9, Some(7)));
+        assert_eq!(
+            detail.audit,
+            Audit {
+                created_at_seconds: 1,
+                created_by: Some("admin".into()),
+                updated_at_seconds: 2,
+                updated_by: None,
+            }
+        );
+        assert_eq!(detail.content_created_by.as_deref(), Some("ci"));
+
+        let sanitized: SanitizedSecret = serde_json::from_str(
+            r#"{"id":3,"name":"s","checksum":"C","createdBy":"admin","createdAtSeconds":null}"#,
+        )
+        .expect("sanitized");
+        assert_eq!((sanitized.id, sanitized.info.name.as_str()), (3, "s"));
+        assert_eq!(sanitized.created_by.as_deref(), Some("admin"));
+        assert_eq!(sanitized.created_at_seconds, None);
+        assert!(serde_json::from_str::<SecretDetail>(r#"{"checksum":"C"}"#).is_err());
+    }
+
+    #[test]
+    fn a_create_request_is_flat_on_the_wire() {
+        let request = CreateSecretRequest {
+            name: "s".into(),
+            secret: SecretWrite {
+                content: SecretContent::from_bytes(b"x"),
+                kind: "password".into(),
+                ..Default::default()
+            },
+            groups: vec!["g".into()],
+        };
+        assert_eq!(
+            serde_json::to_value(&request).expect("json"),
+            serde_json::json!({"name":"s","content":"eA==","description":"","metadata":{},
+                "expiry":0,"type":"password","groups":["g"]})
+        );
+    }
 }

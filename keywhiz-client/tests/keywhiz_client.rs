@@ -4,13 +4,12 @@
 //! fidelity to Keywhiz (wire shapes, identity rules, owners) is tested in
 //! acceptance-tests/mock-keywhiz/tests.
 
-use std::time::Duration;
-
 use keywhiz_client::{
     ClientConfig, CreateClientRequest, CreateGroupRequest, CreateOrUpdateSecretRequest,
     CreateSecretRequest, KeywhizClient, ModifyGroupsRequest, RetryPolicy, SecretContent,
+    SecretWrite,
 };
-use mock_common::{ClientIdentity, Faults, IdentitySpec};
+use mock_common::{drill, ClientIdentity, IdentitySpec};
 use mock_keywhiz::{KeywhizConfig, KeywhizMock};
 
 const APP_SPIFFE: &str = "spiffe://example.internal/payments";
@@ -52,9 +51,12 @@ async fn provision(kw: &KeywhizMock, admin: &KeywhizClient) -> ClientIdentity {
     admin
         .create_secret(&CreateSecretRequest {
             name: SECRET.into(),
-            content: SecretContent::from_bytes(b"hunter2!"),
-            metadata: [("mode".to_string(), "0400".to_string())].into(),
-            kind: "password".into(),
+            secret: SecretWrite {
+                content: SecretContent::from_bytes(b"hunter2!"),
+                metadata: [("mode".to_string(), "0400".to_string())].into(),
+                kind: "password".into(),
+                ..Default::default()
+            },
             ..Default::default()
         })
         .await
@@ -124,9 +126,9 @@ async fn the_delivery_api_lists_fetches_and_decodes_with_one_checksum() {
     assert_eq!(one.checksum, l.checksum);
 
     let detail = admin.secret_detail(SECRET).await.expect("detail");
-    assert_eq!(detail.checksum, l.checksum);
-    assert_eq!(detail.expiry, 0);
-    assert!(detail.version.is_some());
+    assert_eq!(detail.info.checksum, l.checksum);
+    assert_eq!(detail.info.expiry, 0);
+    assert!(detail.info.version.is_some());
     kw.shutdown().await;
 }
 
@@ -148,19 +150,19 @@ async fn the_automation_api_versions_reads_contents_and_deletes() {
         .await
         .expect("update");
     let after = admin.secret_detail(SECRET).await.expect("detail");
-    assert_ne!(before.checksum, after.checksum);
-    assert!(after.version > before.version);
-    assert_eq!(after.expiry, 4_102_444_800);
+    assert_ne!(before.info.checksum, after.info.checksum);
+    assert!(after.info.version > before.info.version);
+    assert_eq!(after.info.expiry, 4_102_444_800);
     let versions = admin
         .secret_versions(SECRET, 0, 10)
         .await
         .expect("versions");
     assert_eq!(versions.len(), 2);
-    assert_eq!(versions[0].version, after.version, "newest first");
+    assert_eq!(versions[0].info.version, after.info.version, "newest first");
     let sanitized = admin.list_secrets_sanitized().await.expect("v2 list");
     assert!(sanitized
         .iter()
-        .any(|s| s.name == SECRET && s.expiry == 4_102_444_800));
+        .any(|s| s.info.name == SECRET && s.info.expiry == 4_102_444_800));
     let contents = admin
         .secret_contents(&[SECRET.into(), "missing".into()])
         .await
@@ -228,38 +230,24 @@ async fn errors_name_the_request_its_status_and_keywhiz_s_message() {
 #[tokio::test]
 async fn retries_absorb_faults_and_without_them_the_fault_shows() {
     let kw = start().await;
-    let retrying = client(
-        &kw,
-        kw.automation_identity(),
-        RetryPolicy {
-            max_attempts: 20,
-            total_timeout: Duration::from_secs(30),
-            initial_backoff: Duration::from_millis(5),
-            max_backoff: Duration::from_millis(50),
-        },
-    );
+    let retrying = client(&kw, kw.automation_identity(), RetryPolicy::quick());
     kw.server()
-        .set_faults(Faults {
-            error_rate: 0.2,
-            throttle_rate: 0.1,
-            reset_rate: 0.1,
-            ..Faults::none()
-        })
+        .set_faults(drill::transient_mix())
         .expect("faults");
     for _ in 0..40 {
         retrying.list_groups().await.expect("retries absorb faults");
     }
     let c = kw.server().counters();
-    assert!(c.faults.get("error").copied().unwrap_or(0) > 0, "{c:?}");
-    assert!(c.faults.get("reset").copied().unwrap_or(0) > 0, "{c:?}");
-    assert!(c.faults.get("throttle").copied().unwrap_or(0) > 0, "{c:?}");
+    for kind in drill::TRANSIENT_KINDS {
+        assert!(
+            c.faults.get(kind).copied().unwrap_or(0) > 0,
+            "{kind}: {c:?}"
+        );
+    }
 
     // Without retries the fault shows, with the request named; one attempt only.
     kw.server()
-        .set_faults(Faults {
-            error_rate: 1.0,
-            ..Faults::none()
-        })
+        .set_faults(drill::every_request_fails())
         .expect("faults");
     kw.server().clear_log();
     let once = client(&kw, kw.automation_identity(), RetryPolicy::none());

@@ -77,7 +77,7 @@ impl ClientConfig {
         self
     }
 
-    /// The mTLS client: our identity, only the configured CAs (no built-in
+    /// The mTLS client (with this configuration's retry policy): our identity, only the configured CAs (no built-in
     /// roots), the configured timeouts, `user_agent`. The identity is checked
     /// first (the key belongs to the certificate, which is within its
     /// validity), so that a bad one fails here with a reason.
@@ -119,17 +119,20 @@ impl ClientConfig {
             base,
             presented: Arc::new(presented),
             request_timeout: self.request_timeout,
+            retry: self.retry,
         })
     }
 }
 
-/// An mTLS client bound to one server. Cheap to clone.
+/// An mTLS client bound to one server, with the retry policy its calls get
+/// ([`Endpoint::send`]). Cheap to clone.
 #[derive(Clone)]
 pub struct Endpoint {
     http: reqwest::Client,
     base: String,
     presented: Arc<PresentedIdentity>,
     request_timeout: Duration,
+    retry: RetryPolicy,
 }
 
 impl std::fmt::Debug for Endpoint {
@@ -144,6 +147,11 @@ impl Endpoint {
     /// The base URL, without a trailing `/`.
     pub fn base(&self) -> &str {
         &self.base
+    }
+
+    /// How hard each call tries.
+    pub fn retry(&self) -> &RetryPolicy {
+        &self.retry
     }
 
     /// Who this client is to the server.

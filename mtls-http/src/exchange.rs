@@ -1,10 +1,16 @@
-//! One request/response exchange and the path encoding of names.
+//! One request/response exchange, a whole call (attempts with retries, the
+//! status judged into the client's error) and the path encoding of names.
 
 use std::time::Duration;
 
 use reqwest::header::{HeaderMap, CONTENT_TYPE, RETRY_AFTER};
-use reqwest::StatusCode;
+use reqwest::{Method, RequestBuilder, StatusCode};
 
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use crate::answer::{decode, encode, Call, ClientError, Refusal};
+use crate::config::Endpoint;
 use crate::retry::parse_retry_after;
 
 /// A whole answer, whatever its status (bodies are never logged).
@@ -44,6 +50,77 @@ pub async fn exchange(
         headers,
         body,
     })
+}
+
+impl Endpoint {
+    /// [`Endpoint::send`], and the 2xx answer's body decoded as `T`, with
+    /// the answer's headers (an `ETag`, say).
+    pub async fn json<T: DeserializeOwned, E: ClientError>(
+        &self,
+        method: Method,
+        path: &str,
+        prepare: impl Fn(RequestBuilder) -> RequestBuilder,
+        body: Option<&impl Serialize>,
+    ) -> Result<(T, HeaderMap), E> {
+        let answer = self.send(method.clone(), path, prepare, body).await?;
+        let call = Call {
+            method: method.as_str(),
+            path,
+        };
+        let value = decode(call, answer.status.as_u16(), &answer.body)?;
+        Ok((value, answer.headers))
+    }
+
+    /// One call, retried by the endpoint's policy: each attempt is `method
+    /// path` with `body` as JSON and whatever `prepare` adds (preconditions);
+    /// a 2xx answer is returned whole, any other status is the client's
+    /// [`ClientError::refused`] (our certificate described on 401/403), no
+    /// answer its [`ClientError::unanswered`].
+    pub async fn send<E: ClientError>(
+        &self,
+        method: Method,
+        path: &str,
+        prepare: impl Fn(RequestBuilder) -> RequestBuilder,
+        body: Option<&impl Serialize>,
+    ) -> Result<Response, E> {
+        let call = Call {
+            method: method.as_str(),
+            path,
+        };
+        let body = body.map(|b| encode(call, b)).transpose()?;
+        let body = body.as_deref();
+        self.retry()
+            .run(|left| {
+                let request = prepare(self.request(method.clone(), path, left));
+                self.attempt(call, request, body)
+            })
+            .await
+    }
+
+    /// One attempt of [`Endpoint::send`], with the server's `Retry-After`
+    /// when it fails.
+    async fn attempt<E: ClientError>(
+        &self,
+        call: Call<'_>,
+        request: RequestBuilder,
+        body: Option<&[u8]>,
+    ) -> Result<Response, (E, Option<Duration>)> {
+        let answer = exchange(request, body)
+            .await
+            .map_err(|source| (E::unanswered(call, self.failure(&source), source), None))?;
+        if answer.status.is_success() {
+            return Ok(answer);
+        }
+        let status = answer.status.as_u16();
+        let presented = matches!(status, 401 | 403).then(|| self.presented().to_string());
+        let refusal = Refusal {
+            status,
+            headers: &answer.headers,
+            body: &answer.body,
+            presented: presented.as_deref(),
+        };
+        Err((E::refused(call, &refusal), answer.retry_after()))
+    }
 }
 
 /// Percent-encode one path segment: RFC 3986 unreserved characters and

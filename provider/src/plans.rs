@@ -109,6 +109,7 @@ impl Plans {
 mod tests {
     use super::*;
     use crate::app_model::AccountModel;
+    use registry_client::AppFields;
     use tfplugin::Maybe;
 
     fn planned(accounts: Maybe<Vec<Maybe<AccountModel>>>, flag: bool) -> AppModel {
@@ -134,10 +135,12 @@ mod tests {
         ));
         assert_eq!(p.accounts.as_ref().map(Vec::len), Some(1));
         let registered = App {
-            name: "payments".into(),
-            spiffe_id: None,
-            accounts: Vec::new(),
-            certificate_generation: false,
+            value: AppFields {
+                name: "payments".into(),
+                spiffe_id: None,
+                accounts: Vec::new(),
+                certificate_generation: false,
+            },
             etag: "\"1\"".into(),
             created_at: 0,
             updated_at: 0,

@@ -1,32 +1,15 @@
-//! `RegistryClient`: mTLS transport with retries, and the typed, ETag-aware calls.
+//! `RegistryClient`: the typed, ETag-aware calls, and what a Registry refusal
+//! means (412 is a conflict). Sending, retrying and decoding are `mtls_http`'s.
 
-use std::time::Duration;
-
-use mtls_http::{ClientConfig, Endpoint, Response, RetryPolicy};
-use reqwest::header::{HeaderMap, HeaderValue, ETAG, IF_MATCH, IF_NONE_MATCH};
-use reqwest::Method;
+use mtls_http::{Call, ClientError, Endpoint};
+use reqwest::header::{ETAG, IF_MATCH, IF_NONE_MATCH};
+use reqwest::{Method, RequestBuilder};
 use serde::de::DeserializeOwned;
+use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::types::*;
-
-/// A Registry object that carries the ETag it was read or written at: the
-/// client sets it from the answer's `ETag` header, so no caller copies it.
-trait Tagged {
-    fn set_etag(&mut self, etag: String);
-}
-
-impl Tagged for App {
-    fn set_etag(&mut self, etag: String) {
-        self.etag = etag;
-    }
-}
-
-impl Tagged for Function {
-    fn set_etag(&mut self, etag: String) {
-        self.etag = etag;
-    }
-}
+use crate::ClientConfig;
 
 /// What a write is conditioned on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,11 +19,20 @@ enum Pre<'a> {
     Match(&'a str),
 }
 
+impl Pre<'_> {
+    fn apply(self, request: RequestBuilder) -> RequestBuilder {
+        match self {
+            Pre::None => request,
+            Pre::Create => request.header(IF_NONE_MATCH, "*"),
+            Pre::Match(tag) => request.header(IF_MATCH, tag),
+        }
+    }
+}
+
 /// The Registry client. Cheap to clone.
 #[derive(Clone)]
 pub struct RegistryClient {
     endpoint: Endpoint,
-    retry: RetryPolicy,
 }
 
 impl std::fmt::Debug for RegistryClient {
@@ -60,20 +52,7 @@ impl RegistryClient {
         Ok(Self {
             endpoint: config
                 .endpoint(concat!("s2s-registry-client/", env!("CARGO_PKG_VERSION")))?,
-            retry: config.retry,
         })
-    }
-
-    async fn send(
-        &self,
-        method: Method,
-        path: &str,
-        pre: Pre<'_>,
-        body: Option<Vec<u8>>,
-    ) -> Result<Response> {
-        self.retry
-            .run(|left| self.once(&method, path, pre, body.as_deref(), left))
-            .await
     }
 
     /// The certificate this client presents.
@@ -81,74 +60,45 @@ impl RegistryClient {
         self.endpoint.presented()
     }
 
-    async fn once(
-        &self,
-        method: &Method,
-        path: &str,
-        pre: Pre<'_>,
-        body: Option<&[u8]>,
-        left: Duration,
-    ) -> Result<Response, (Error, Option<Duration>)> {
-        let mut req = self.endpoint.request(method.clone(), path, left);
-        match pre {
-            Pre::None => {}
-            Pre::Create => req = req.header(IF_NONE_MATCH, "*"),
-            Pre::Match(tag) => req = req.header(IF_MATCH, tag),
-        }
-        let a = mtls_http::exchange(req, body).await.map_err(|source| {
-            let err = Error::Transport {
-                method: method.to_string(),
-                path: path.to_owned(),
-                failure: self.endpoint.failure(&source),
-                source,
-            };
-            (err, None)
-        })?;
-        let status = a.status.as_u16();
-        if (200..300).contains(&status) {
-            return Ok(a);
-        }
-        let err = status_error(
-            method.as_str(),
-            path,
-            status,
-            &a.body,
-            header_str(&a.headers, ETAG),
-            matches!(status, 401 | 403).then(|| self.presented().to_string()),
-        );
-        Err((err, a.retry_after()))
+    /// A `GET` whose answer is JSON of type `T`.
+    async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T> {
+        let none = None::<&()>;
+        let answer = self.endpoint.json(Method::GET, path, |r| r, none);
+        answer.await.map(|(value, _headers)| value)
     }
 
-    fn decode<T: DeserializeOwned>(method: &Method, path: &str, a: &Response) -> Result<T> {
-        decode_answer(method.as_str(), path, a.status.as_u16(), &a.body)
-    }
-
-    /// A call whose answer is one object and its `ETag` header, which the
-    /// returned object carries.
-    async fn tagged<T: DeserializeOwned + Tagged>(
+    /// A call under `pre` whose answer is one object and its `ETag` header,
+    /// which the returned record carries.
+    async fn record<T: DeserializeOwned>(
         &self,
         method: Method,
         path: &str,
         pre: Pre<'_>,
-        body: Option<Vec<u8>>,
-    ) -> Result<T> {
-        let a = self.send(method.clone(), path, pre, body).await?;
-        let etag = header_str(&a.headers, ETAG).ok_or_else(|| Error::Decode {
-            method: method.to_string(),
-            path: path.to_owned(),
-            detail: "no ETag header".into(),
-        })?;
-        let mut value: T = Self::decode(&method, path, &a)?;
-        value.set_etag(etag);
-        Ok(value)
+        spec: Option<&impl Serialize>,
+    ) -> Result<Record<T>> {
+        let call = Call {
+            method: method.as_str(),
+            path,
+        };
+        let (mut record, headers) = self
+            .endpoint
+            .json::<Record<T>, Error>(method.clone(), path, |r| pre.apply(r), spec)
+            .await?;
+        record.etag = headers
+            .get(ETAG)
+            .and_then(|v| v.to_str().ok())
+            .ok_or_else(|| Error::malformed(call, "no ETag header".into()))?
+            .to_owned();
+        Ok(record)
     }
 
-    fn json<T: serde::Serialize>(method: &Method, path: &str, v: &T) -> Result<Vec<u8>> {
-        serde_json::to_vec(v).map_err(|e| Error::Decode {
-            method: method.to_string(),
-            path: path.to_owned(),
-            detail: format!("encoding request: {e}"),
-        })
+    /// A delete guarded by `etag`.
+    async fn delete(&self, path: &str, etag: &str) -> Result<()> {
+        let none = None::<&()>;
+        let delete =
+            self.endpoint
+                .send::<Error>(Method::DELETE, path, |r| Pre::Match(etag).apply(r), none);
+        delete.await.map(|_| ())
     }
 
     // ---- authorisation ----
@@ -157,63 +107,46 @@ impl RegistryClient {
     /// the app (the same rule the app's and its functions' writes get). The
     /// app need not exist.
     pub async fn access(&self, app: &str) -> Result<Access> {
-        let path = format!("/v1/access/apps/{}", seg(app));
-        let a = self.send(Method::GET, &path, Pre::None, None).await?;
-        Self::decode(&Method::GET, &path, &a)
+        self.get(&format!("/v1/access/apps/{}", seg(app))).await
     }
 
     // ---- apps ----
 
     /// `GET /v1/apps`: every app (each with its `etag`).
     pub async fn list_apps(&self) -> Result<Vec<App>> {
-        let a = self.send(Method::GET, "/v1/apps", Pre::None, None).await?;
-        Ok(Self::decode::<AppList>(&Method::GET, "/v1/apps", &a)?.apps)
+        Ok(self.get::<AppList>("/v1/apps").await?.apps)
     }
 
     /// `GET /v1/apps?certificate_generation=true`: the certificate issuer's work list.
     pub async fn list_certificate_apps(&self) -> Result<Vec<App>> {
         let path = "/v1/apps?certificate_generation=true";
-        let a = self.send(Method::GET, path, Pre::None, None).await?;
-        Ok(Self::decode::<AppList>(&Method::GET, path, &a)?.apps)
+        Ok(self.get::<AppList>(path).await?.apps)
     }
 
     /// `GET /v1/apps/{app}`, carrying its ETag.
     pub async fn get_app(&self, app: &str) -> Result<App> {
-        self.tagged(
-            Method::GET,
-            &format!("/v1/apps/{}", seg(app)),
-            Pre::None,
-            None,
-        )
-        .await
+        let path = format!("/v1/apps/{}", seg(app));
+        self.record(Method::GET, &path, Pre::None, None::<&()>)
+            .await
     }
 
     /// `PUT /v1/apps/{app}` with `If-None-Match: *` (412 → [`Error::Conflict`] if it exists).
     pub async fn create_app(&self, app: &str, spec: &AppSpec) -> Result<App> {
         let path = format!("/v1/apps/{}", seg(app));
-        let body = Self::json(&Method::PUT, &path, spec)?;
-        self.tagged(Method::PUT, &path, Pre::Create, Some(body))
+        self.record(Method::PUT, &path, Pre::Create, Some(spec))
             .await
     }
 
     /// `PUT /v1/apps/{app}` with `If-Match: etag` (412 → [`Error::Conflict`] on a lost race).
     pub async fn update_app(&self, app: &str, spec: &AppSpec, etag: &str) -> Result<App> {
         let path = format!("/v1/apps/{}", seg(app));
-        let body = Self::json(&Method::PUT, &path, spec)?;
-        self.tagged(Method::PUT, &path, Pre::Match(etag), Some(body))
+        self.record(Method::PUT, &path, Pre::Match(etag), Some(spec))
             .await
     }
 
     /// `DELETE /v1/apps/{app}` with `If-Match: etag`.
     pub async fn delete_app(&self, app: &str, etag: &str) -> Result<()> {
-        self.send(
-            Method::DELETE,
-            &format!("/v1/apps/{}", seg(app)),
-            Pre::Match(etag),
-            None,
-        )
-        .await
-        .map(|_| ())
+        self.delete(&format!("/v1/apps/{}", seg(app)), etag).await
     }
 
     // ---- functions ----
@@ -221,16 +154,14 @@ impl RegistryClient {
     /// `GET /v1/apps/{app}/functions`: all of an app's functions in one call.
     pub async fn list_functions(&self, app: &str) -> Result<Vec<Function>> {
         let path = format!("/v1/apps/{}/functions", seg(app));
-        let a = self.send(Method::GET, &path, Pre::None, None).await?;
-        Ok(Self::decode::<FunctionList>(&Method::GET, &path, &a)?.functions)
+        Ok(self.get::<FunctionList>(&path).await?.functions)
     }
 
     /// `GET /v1/functions?certificate_generation=true`: the functions of every app
     /// with the flag on, in one call (the certificate issuer's reader roles).
     pub async fn list_certificate_functions(&self) -> Result<Vec<Function>> {
         let path = "/v1/functions?certificate_generation=true";
-        let a = self.send(Method::GET, path, Pre::None, None).await?;
-        Ok(Self::decode::<FunctionList>(&Method::GET, path, &a)?.functions)
+        Ok(self.get::<FunctionList>(path).await?.functions)
     }
 
     fn function_path(app: &str, account_id: &str, function_name: &str) -> String {
@@ -249,7 +180,8 @@ impl RegistryClient {
         function_name: &str,
     ) -> Result<Function> {
         let path = Self::function_path(app, account_id, function_name);
-        self.tagged(Method::GET, &path, Pre::None, None).await
+        self.record(Method::GET, &path, Pre::None, None::<&()>)
+            .await
     }
 
     /// Register a function (`If-None-Match: *`).
@@ -261,8 +193,7 @@ impl RegistryClient {
         spec: &FunctionSpec,
     ) -> Result<Function> {
         let path = Self::function_path(app, account_id, function_name);
-        let body = Self::json(&Method::PUT, &path, spec)?;
-        self.tagged(Method::PUT, &path, Pre::Create, Some(body))
+        self.record(Method::PUT, &path, Pre::Create, Some(spec))
             .await
     }
 
@@ -276,8 +207,7 @@ impl RegistryClient {
         etag: &str,
     ) -> Result<Function> {
         let path = Self::function_path(app, account_id, function_name);
-        let body = Self::json(&Method::PUT, &path, spec)?;
-        self.tagged(Method::PUT, &path, Pre::Match(etag), Some(body))
+        self.record(Method::PUT, &path, Pre::Match(etag), Some(spec))
             .await
     }
 
@@ -289,16 +219,8 @@ impl RegistryClient {
         etag: &str,
     ) -> Result<()> {
         let path = Self::function_path(app, account_id, function_name);
-        self.send(Method::DELETE, &path, Pre::Match(etag), None)
-            .await
-            .map(|_| ())
+        self.delete(&path, etag).await
     }
-}
-
-fn header_str(h: &HeaderMap, name: reqwest::header::HeaderName) -> Option<String> {
-    h.get(name)
-        .and_then(|v: &HeaderValue| v.to_str().ok())
-        .map(str::to_owned)
 }
 
 /// The error of a non-success answer: 412 is a [`Error::Conflict`] (with the
@@ -332,8 +254,8 @@ pub fn status_error(
     }
 }
 
-/// Judge a whole answer as every call does: a 2xx body decoded as `T`, any
-/// other status a [`status_error`]. Public so that the fuzz targets drive
+/// Judge a whole answer as every call does ([`mtls_http::judge`]): a 2xx
+/// body decoded as `T`, any other status a [`status_error`]. Public so that the fuzz targets drive
 /// exactly this code with arbitrary bodies.
 pub fn decode_answer<T: DeserializeOwned>(
     method: &str,
@@ -341,14 +263,7 @@ pub fn decode_answer<T: DeserializeOwned>(
     status: u16,
     body: &[u8],
 ) -> Result<T> {
-    if !(200..300).contains(&status) {
-        return Err(status_error(method, path, status, body, None, None));
-    }
-    serde_json::from_slice(body).map_err(|e| Error::Decode {
-        method: method.to_owned(),
-        path: path.to_owned(),
-        detail: e.to_string(),
-    })
+    mtls_http::judge(Call { method, path }, status, body)
 }
 
 /// `{"error":{"code","message"}}` → (code, message); else the start of the body.
@@ -362,8 +277,5 @@ fn error_fields(body: &[u8]) -> (String, String) {
             );
         }
     }
-    (
-        String::new(),
-        String::from_utf8_lossy(body).chars().take(200).collect(),
-    )
+    (String::new(), mtls_http::body_start(body))
 }

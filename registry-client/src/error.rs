@@ -1,8 +1,9 @@
-//! Errors that name the request; 412 is its own variant.
+//! Errors that name the request; 412 is its own variant. How `mtls_http`
+//! builds them from a failed call is [`ClientError`].
 
 use std::time::Duration;
 
-use mtls_http::TransportFailure;
+use mtls_http::{Call, ClientError, Refusal, TransportFailure};
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -69,15 +70,17 @@ impl Error {
         }
     }
 
+    /// The HTTP status, if the Registry answered.
     pub fn status(&self) -> Option<u16> {
-        match self {
-            Error::Conflict { .. } => Some(412),
-            Error::Status { status, .. } => Some(*status),
-            Error::GaveUp { last, .. } => last.status(),
-            _ => None,
-        }
+        ClientError::status(self)
     }
 
+    /// Why no answer came, if none did.
+    pub fn transport_failure(&self) -> Option<&TransportFailure> {
+        ClientError::transport_failure(self)
+    }
+
+    /// 412: the precondition did not hold ([`Error::Conflict`]).
     pub fn is_conflict(&self) -> bool {
         self.status() == Some(412)
     }
@@ -88,6 +91,61 @@ impl Error {
 
     pub fn is_forbidden(&self) -> bool {
         self.status() == Some(403)
+    }
+}
+
+impl ClientError for Error {
+    fn refused(call: Call<'_>, refusal: &Refusal<'_>) -> Self {
+        crate::client::status_error(
+            call.method,
+            call.path,
+            refusal.status,
+            refusal.body,
+            refusal.header(reqwest::header::ETAG).map(str::to_owned),
+            refusal.presented.map(str::to_owned),
+        )
+    }
+
+    fn unanswered(call: Call<'_>, failure: TransportFailure, source: reqwest::Error) -> Self {
+        Error::Transport {
+            method: call.method.to_owned(),
+            path: call.path.to_owned(),
+            failure,
+            source,
+        }
+    }
+
+    fn malformed(call: Call<'_>, detail: String) -> Self {
+        Error::Decode {
+            method: call.method.to_owned(),
+            path: call.path.to_owned(),
+            detail,
+        }
+    }
+
+    fn gave_up(last: Self, attempts: u32, elapsed: Duration) -> Self {
+        Error::GaveUp {
+            attempts,
+            elapsed,
+            last: Box::new(last),
+        }
+    }
+
+    fn status(&self) -> Option<u16> {
+        match self {
+            Error::Conflict { .. } => Some(412),
+            Error::Status { status, .. } => Some(*status),
+            Error::GaveUp { last, .. } => last.status(),
+            _ => None,
+        }
+    }
+
+    fn transport_failure(&self) -> Option<&TransportFailure> {
+        match self {
+            Error::Transport { failure, .. } => Some(failure),
+            Error::GaveUp { last, .. } => last.transport_failure(),
+            _ => None,
+        }
     }
 }
 

@@ -10,10 +10,12 @@
 
 mod client;
 mod error;
-mod retry;
 mod types;
 
 pub use client::{decode_answer, status_error, RegistryClient};
 pub use error::{Error, Result};
 pub use mtls_http::{ClientConfig, PresentedIdentity, RetryPolicy};
-pub use types::{Access, Account, App, AppSpec, Environment, Function, FunctionSpec};
+pub use types::{
+    Access, Account, App, AppFields, AppSpec, Environment, Function, FunctionFields, FunctionSpec,
+    Record,
+};

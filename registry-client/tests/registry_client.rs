@@ -5,9 +5,7 @@
 //! error bodies, authorisation, fault rates, persistence) is tested in
 //! acceptance-tests/mock-registry/tests.
 
-use std::time::Duration;
-
-use mock_common::{ClientIdentity, Faults};
+use mock_common::{drill, ClientIdentity};
 use mock_registry::{RegistryConfig, RegistryMock};
 use registry_client::{
     Account, AppSpec, ClientConfig, Environment, Error, FunctionSpec, RegistryClient, RetryPolicy,
@@ -250,27 +248,13 @@ async fn functions_are_listed_in_one_request_and_refusals_carry_their_status() {
 #[tokio::test]
 async fn retries_absorb_faults_and_without_them_the_fault_shows() {
     let reg = start().await;
-    let admin = client(
-        &reg,
-        reg.admin_identity(),
-        RetryPolicy {
-            max_attempts: 20,
-            total_timeout: Duration::from_secs(30),
-            initial_backoff: Duration::from_millis(5),
-            max_backoff: Duration::from_millis(50),
-        },
-    );
+    let admin = client(&reg, reg.admin_identity(), RetryPolicy::quick());
     admin
         .create_app("payments", &spec(vec![staging("111111111111")], false))
         .await
         .expect("create");
     reg.server()
-        .set_faults(Faults {
-            error_rate: 0.2,
-            throttle_rate: 0.1,
-            reset_rate: 0.1,
-            ..Faults::none()
-        })
+        .set_faults(drill::transient_mix())
         .expect("faults");
     for _ in 0..40 {
         admin
@@ -279,13 +263,16 @@ async fn retries_absorb_faults_and_without_them_the_fault_shows() {
             .expect("retries absorb faults");
     }
     let c = reg.server().counters();
-    assert!(c.faults.values().sum::<u64>() > 0, "{c:?}");
+    for kind in drill::TRANSIENT_KINDS {
+        assert!(
+            c.faults.get(kind).copied().unwrap_or(0) > 0,
+            "{kind}: {c:?}"
+        );
+    }
 
+    // Without retries the fault shows, with the request named; one attempt only.
     reg.server()
-        .set_faults(Faults {
-            error_rate: 1.0,
-            ..Faults::none()
-        })
+        .set_faults(drill::every_request_fails())
         .expect("faults");
     reg.server().clear_log();
     let once = client(&reg, reg.admin_identity(), RetryPolicy::none());

@@ -16,6 +16,7 @@
 pub mod admin;
 pub mod cli;
 pub mod controls;
+pub mod drill;
 pub mod faults;
 pub mod identity;
 pub mod log;

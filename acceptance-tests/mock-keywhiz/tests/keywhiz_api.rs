@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use keywhiz_client::{
     ClientConfig, CreateGroupRequest, CreateOrUpdateSecretRequest, CreateSecretRequest,
-    KeywhizClient, RetryPolicy, SecretContent,
+    KeywhizClient, RetryPolicy, SecretContent, SecretWrite,
 };
 use mock_common::{ClientAuth, ClientIdentity, IdentitySpec, TestPki};
 use mock_keywhiz::seed::{Seed, SeedClient, SeedGroup, SeedSecret};
@@ -187,7 +187,10 @@ async fn error_bodies_have_keywhiz_shape() {
     typed(&kw, kw.automation_identity())
         .create_secret(&CreateSecretRequest {
             name: "other".into(),
-            content: SecretContent::from_bytes(b"x"),
+            secret: SecretWrite {
+                content: SecretContent::from_bytes(b"x"),
+                ..Default::default()
+            },
             ..Default::default()
         })
         .await
@@ -393,11 +396,13 @@ async fn owner_follows_keywhiz() {
     admin.create_group(&group("orders")).await.expect("group");
     let secret = |name: &str, owner: Option<&str>| CreateSecretRequest {
         name: name.into(),
-        content: SecretContent::from_bytes(b"v"),
-        metadata: [("owner".to_string(), "root".to_string())].into(),
-        owner: owner.map(str::to_owned),
+        secret: SecretWrite {
+            content: SecretContent::from_bytes(b"v"),
+            metadata: [("owner".to_string(), "root".to_string())].into(),
+            owner: owner.map(str::to_owned),
+            ..Default::default()
+        },
         groups: vec!["payments-aws".into()],
-        ..Default::default()
     };
     admin
         .create_secret(&secret("orders:db", Some("orders")))
@@ -417,6 +422,7 @@ async fn owner_follows_keywhiz() {
             .secret_detail("orders:db")
             .await
             .expect("detail")
+            .info
             .owner
             .as_deref(),
         Some("orders")
@@ -430,9 +436,9 @@ async fn owner_follows_keywhiz() {
     let sanitized = admin.group_secrets("payments-aws").await.expect("listing");
     let owned = sanitized
         .iter()
-        .find(|s| s.name == "orders:db")
+        .find(|s| s.info.name == "orders:db")
         .expect("listed");
-    assert_eq!(owned.owner.as_deref(), Some("orders"));
+    assert_eq!(owned.info.owner.as_deref(), Some("orders"));
 
     // The app reads the metadata key `owner`, not the owner group.
     let listed = typed(&kw, &app).list_secrets().await.expect("list");
@@ -458,6 +464,7 @@ async fn owner_follows_keywhiz() {
             .secret_detail("orders:db")
             .await
             .expect("detail")
+            .info
             .owner
             .as_deref(),
         Some("orders")
@@ -476,7 +483,12 @@ async fn owner_follows_keywhiz() {
         .expect("send");
     assert_eq!(resp.status().as_u16(), 201);
     assert_eq!(
-        admin.secret_detail("billing:key").await.expect("d").owner,
+        admin
+            .secret_detail("billing:key")
+            .await
+            .expect("d")
+            .info
+            .owner,
         None
     );
 
@@ -485,7 +497,12 @@ async fn owner_follows_keywhiz() {
     admin.delete_group("orders").await.expect("delete group");
     admin.create_group(&group("orders")).await.expect("again");
     assert_eq!(
-        admin.secret_detail("orders:db").await.expect("d").owner,
+        admin
+            .secret_detail("orders:db")
+            .await
+            .expect("d")
+            .info
+            .owner,
         None
     );
     kw.shutdown().await;

@@ -28,7 +28,7 @@ fn config(secrets: &[&str]) -> String {
 fn granted(stack: &Stack) -> Vec<String> {
     let kw = stack.keywhiz_automation();
     match stack.block_on(kw.group_secrets("payments-aws")) {
-        Ok(list) => list.into_iter().map(|s| s.name).collect(),
+        Ok(list) => list.into_iter().map(|s| s.info.name).collect(),
         Err(e) if e.is_not_found() => Vec::new(),
         Err(e) => panic!("{e}"),
     }

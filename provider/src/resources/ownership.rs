@@ -26,11 +26,11 @@ pub(crate) async fn require_readable(
     app: &str,
     detail: &SecretDetail,
 ) -> Result<(), Diagnostics> {
-    let owner = detail.owner.as_deref().filter(|o| !o.is_empty());
+    let owner = detail.info.owner.as_deref().filter(|o| !o.is_empty());
     if owner == Some(app) {
         return Ok(());
     }
-    let secret = detail.name.as_str();
+    let secret = detail.info.name.as_str();
     let aws = keywhiz_aws_group(app);
     let spiffe = app_spiffe_id(data, app)?;
     let lookup = find_client(ctx, data, app, &spiffe).await?;

@@ -445,6 +445,7 @@ fn check_accounts(config: &AppModel, diags: &mut Diagnostics) {
 mod tests {
     use super::*;
     use crate::app_model::AccountModel;
+    use registry_client::AppFields;
 
     fn account(id: &str, env: &str) -> Maybe<AccountModel> {
         Maybe::Known(AccountModel {
@@ -498,10 +499,12 @@ mod tests {
         let spec = spec_of(&planned).unwrap();
         assert_eq!(spec.accounts[0].account_id, "111122223333");
         let app = App {
-            name: "payments".into(),
-            spiffe_id: None,
-            accounts: spec.accounts.iter().rev().cloned().collect(),
-            certificate_generation: true,
+            value: AppFields {
+                name: "payments".into(),
+                spiffe_id: None,
+                accounts: spec.accounts.iter().rev().cloned().collect(),
+                certificate_generation: true,
+            },
             etag: "\"1\"".into(),
             created_at: 0,
             updated_at: 0,

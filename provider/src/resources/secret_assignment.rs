@@ -150,7 +150,7 @@ impl Resource<S2sData> for SecretAssignmentResource {
                 already_granted(&app, &secret),
             );
         }
-        let e = expiry::of_detail(&detail);
+        let e = expiry::of(&detail.info);
         if let Some(at) = e.at() {
             warn_if_expiring(ctx, data, &secret, at, e.hidden_from_apps());
         }
@@ -238,8 +238,8 @@ impl Resource<S2sData> for SecretAssignmentResource {
         if let Some(found) = granted.as_deref().and_then(|list| find(list, secret)) {
             let client = enrolled_client(ctx, data, app, &stored).await?;
             let meta = Metadata {
-                checksum: Some(found.checksum.clone()),
-                expiry: expiry::of_sanitized(found).at(),
+                checksum: Some(found.info.checksum.clone()),
+                expiry: expiry::of(&found.info).at(),
             };
             return Ok(Some(to_value(&state(
                 app,
@@ -469,7 +469,7 @@ async fn enrolled_client(
 }
 
 fn find<'a>(list: &'a [SanitizedSecret], name: &str) -> Option<&'a SanitizedSecret> {
-    list.iter().find(|s| s.name == name)
+    list.iter().find(|s| s.info.name == name)
 }
 
 fn unknown_secret(secret: &str) -> Diagnostics {
@@ -488,8 +488,8 @@ struct Metadata {
 
 fn detail_metadata(d: &SecretDetail) -> Metadata {
     Metadata {
-        checksum: Some(d.checksum.clone()),
-        expiry: expiry::of_detail(d).at(),
+        checksum: Some(d.info.checksum.clone()),
+        expiry: expiry::of(&d.info).at(),
     }
 }
 
