@@ -159,34 +159,48 @@ resource "aws_iam_role_policy" "issuer" {
   policy = data.s2s_policy.identity.json
 }
 
-resource "aws_cloudwatch_log_group" "planner" {
-  name              = "/aws/lambda/${local.planner}"
+# The issuer's two functions, from one artifact, one role and one set of
+# settings: what differs is their job, their timeout and, for the planner,
+# one run at a time (a slow plan must not overlap the next).
+locals {
+  functions = {
+    planner = {
+      name        = local.planner
+      description = "Plans the s2s certificates from Registry every hour and enqueues what is due."
+      timeout     = var.planner_timeout
+      concurrency = 1
+    }
+    worker = {
+      name        = local.worker
+      description = "Issues and writes the s2s certificates the planner enqueued."
+      timeout     = var.worker_timeout
+      concurrency = null
+    }
+  }
+}
+
+resource "aws_cloudwatch_log_group" "issuer" {
+  for_each          = local.functions
+  name              = "/aws/lambda/${each.value.name}"
   retention_in_days = var.log_retention_days
   tags              = var.tags
 }
 
-resource "aws_cloudwatch_log_group" "worker" {
-  name              = "/aws/lambda/${local.worker}"
-  retention_in_days = var.log_retention_days
-  tags              = var.tags
-}
-
-resource "aws_lambda_function" "planner" {
-  function_name     = local.planner
-  description       = "Plans the s2s certificates from Registry every hour and enqueues what is due."
-  role              = aws_iam_role.issuer.arn
-  handler           = "bootstrap"
-  runtime           = "provided.al2023"
-  architectures     = [var.architecture]
-  memory_size       = var.memory_size
-  timeout           = var.planner_timeout
-  s3_bucket         = var.artifact_bucket
-  s3_key            = var.artifact_key
-  s3_object_version = var.artifact_object_version
-  source_code_hash  = var.artifact_sha256
-
-  # One plan at a time: a slow run must not overlap the next.
-  reserved_concurrent_executions = 1
+resource "aws_lambda_function" "issuer" {
+  for_each                       = local.functions
+  function_name                  = each.value.name
+  description                    = each.value.description
+  role                           = aws_iam_role.issuer.arn
+  handler                        = "bootstrap"
+  runtime                        = "provided.al2023"
+  architectures                  = [var.architecture]
+  memory_size                    = var.memory_size
+  timeout                        = each.value.timeout
+  reserved_concurrent_executions = each.value.concurrency
+  s3_bucket                      = var.artifact_bucket
+  s3_key                         = var.artifact_key
+  s3_object_version              = var.artifact_object_version
+  source_code_hash               = var.artifact_sha256
 
   environment {
     variables = local.settings
@@ -194,7 +208,7 @@ resource "aws_lambda_function" "planner" {
 
   logging_config {
     log_format = "JSON"
-    log_group  = aws_cloudwatch_log_group.planner.name
+    log_group  = aws_cloudwatch_log_group.issuer[each.key].name
   }
 
   tags = var.tags
@@ -209,45 +223,32 @@ resource "aws_lambda_function" "planner" {
   depends_on = [aws_iam_role_policy.issuer]
 }
 
-resource "aws_lambda_function" "worker" {
-  function_name     = local.worker
-  description       = "Issues and writes the s2s certificates the planner enqueued."
-  role              = aws_iam_role.issuer.arn
-  handler           = "bootstrap"
-  runtime           = "provided.al2023"
-  architectures     = [var.architecture]
-  memory_size       = var.memory_size
-  timeout           = var.worker_timeout
-  s3_bucket         = var.artifact_bucket
-  s3_key            = var.artifact_key
-  s3_object_version = var.artifact_object_version
-  source_code_hash  = var.artifact_sha256
+# Each function and log group was its own resource before: state moves,
+# nothing is replaced.
+moved {
+  from = aws_cloudwatch_log_group.planner
+  to   = aws_cloudwatch_log_group.issuer["planner"]
+}
 
-  environment {
-    variables = local.settings
-  }
+moved {
+  from = aws_cloudwatch_log_group.worker
+  to   = aws_cloudwatch_log_group.issuer["worker"]
+}
 
-  logging_config {
-    log_format = "JSON"
-    log_group  = aws_cloudwatch_log_group.worker.name
-  }
+moved {
+  from = aws_lambda_function.planner
+  to   = aws_lambda_function.issuer["planner"]
+}
 
-  tags = var.tags
-
-  lifecycle {
-    postcondition {
-      condition     = self.code_sha256 == var.artifact_sha256
-      error_message = "The deployed issuer code does not have the pinned sha256: s3://${var.artifact_bucket}/${var.artifact_key} version ${var.artifact_object_version} is not the artifact that was released."
-    }
-  }
-
-  depends_on = [aws_iam_role_policy.issuer]
+moved {
+  from = aws_lambda_function.worker
+  to   = aws_lambda_function.issuer["worker"]
 }
 
 # Bounded concurrency: at most worker_concurrency workers share the quota.
 resource "aws_lambda_event_source_mapping" "jobs" {
   event_source_arn        = aws_sqs_queue.jobs.arn
-  function_name           = aws_lambda_function.worker.arn
+  function_name           = aws_lambda_function.issuer["worker"].arn
   batch_size              = 10
   function_response_types = ["ReportBatchItemFailures"]
 
@@ -265,106 +266,133 @@ resource "aws_cloudwatch_event_rule" "hourly" {
 
 resource "aws_cloudwatch_event_target" "planner" {
   rule = aws_cloudwatch_event_rule.hourly.name
-  arn  = aws_lambda_function.planner.arn
+  arn  = aws_lambda_function.issuer["planner"].arn
 }
 
 resource "aws_lambda_permission" "hourly" {
   statement_id   = "s2s-cert-issuer-hourly"
   action         = "lambda:InvokeFunction"
-  function_name  = aws_lambda_function.planner.function_name
+  function_name  = aws_lambda_function.issuer["planner"].function_name
   principal      = "events.amazonaws.com"
   source_arn     = aws_cloudwatch_event_rule.hourly.arn
   source_account = var.account_id
 }
 
-# The nearest expiry among the listed certificates, from the planner's EMF
-# line (from the ledger alone when Registry cannot be read). No data means no
-# certificate yet; a planner that stopped running is the next alarm's.
-resource "aws_cloudwatch_metric_alarm" "expiring" {
-  alarm_name          = "s2s-cert-issuer-expiring"
-  alarm_description   = "An s2s certificate has less than ${var.alarm_remaining_hours} h left: renewals have failed for ${var.renew_margin_hours - var.alarm_remaining_hours} h. See certificate.expiring and job.failed in the issuer's logs."
-  namespace           = "s2s/cert-issuer"
-  metric_name         = "MinRemainingSeconds"
-  dimensions          = { Mode = "plan" }
-  statistic           = "Minimum"
-  period              = 3600
-  evaluation_periods  = 1
-  threshold           = var.alarm_remaining_hours * 3600
-  comparison_operator = "LessThanThreshold"
-  treat_missing_data  = "notBreaching"
+# The issuer's alarms, one map: each key is the alarm's name after
+# "s2s-cert-issuer-", each value what it watches and when it fires. All of
+# them notify alarm_actions, both ways.
+locals {
+  alarms = {
+    # The nearest expiry among the listed certificates, from the planner's EMF
+    # line (from the ledger alone when Registry cannot be read). No data means
+    # no certificate yet; a planner that stopped running is the next alarm's.
+    expiring = {
+      description = "An s2s certificate has less than ${var.alarm_remaining_hours} h left: renewals have failed for ${var.renew_margin_hours - var.alarm_remaining_hours} h. See certificate.expiring and job.failed in the issuer's logs."
+      namespace   = "s2s/cert-issuer"
+      metric      = "MinRemainingSeconds"
+      dimensions  = { Mode = "plan" }
+      statistic   = "Minimum"
+      period      = 3600
+      periods     = 1
+      threshold   = var.alarm_remaining_hours * 3600
+      comparison  = "LessThanThreshold"
+      missing     = "notBreaching"
+    }
+    # The schedule broken (rule disabled, permission removed): no plan at all.
+    not-planning = {
+      description = "The s2s certificate planner has not run for two hours (rule ${aws_cloudwatch_event_rule.hourly.name})."
+      namespace   = "AWS/Lambda"
+      metric      = "Invocations"
+      dimensions  = { FunctionName = aws_lambda_function.issuer["planner"].function_name }
+      statistic   = "Sum"
+      period      = 3600
+      periods     = 2
+      threshold   = 1
+      comparison  = "LessThanThreshold"
+      missing     = "breaching"
+    }
+    # Planning runs that fail (Registry, the ledger or the queue unreachable).
+    planner-failing = {
+      description = "Three planning runs in a row failed: nothing is renewed while this lasts. See run.done in ${aws_cloudwatch_log_group.issuer["planner"].name}."
+      namespace   = "AWS/Lambda"
+      metric      = "Errors"
+      dimensions  = { FunctionName = aws_lambda_function.issuer["planner"].function_name }
+      statistic   = "Sum"
+      period      = 3600
+      periods     = 3
+      threshold   = 1
+      comparison  = "GreaterThanOrEqualToThreshold"
+      missing     = "notBreaching"
+    }
+    # A listed (app, account) still without a certificate after three runs.
+    missing = {
+      description = "An app flagged in Registry has had no certificate in one of its accounts for three hourly runs."
+      namespace   = "s2s/cert-issuer"
+      metric      = "Missing"
+      dimensions  = { Mode = "plan" }
+      statistic   = "Minimum"
+      period      = 3600
+      periods     = 3
+      threshold   = 1
+      comparison  = "GreaterThanOrEqualToThreshold"
+      missing     = "notBreaching"
+    }
+    # Jobs that failed max_receive_count times.
+    dead-letters = {
+      description = "Certificate jobs reached the dead-letter queue ${aws_sqs_queue.dead_letters.name}: see job.failed in the worker's logs."
+      namespace   = "AWS/SQS"
+      metric      = "ApproximateNumberOfMessagesVisible"
+      dimensions  = { QueueName = aws_sqs_queue.dead_letters.name }
+      statistic   = "Maximum"
+      period      = 300
+      periods     = 1
+      threshold   = 1
+      comparison  = "GreaterThanOrEqualToThreshold"
+      missing     = "notBreaching"
+    }
+  }
+}
+
+resource "aws_cloudwatch_metric_alarm" "alarm" {
+  for_each            = local.alarms
+  alarm_name          = "s2s-cert-issuer-${each.key}"
+  alarm_description   = each.value.description
+  namespace           = each.value.namespace
+  metric_name         = each.value.metric
+  dimensions          = each.value.dimensions
+  statistic           = each.value.statistic
+  period              = each.value.period
+  evaluation_periods  = each.value.periods
+  threshold           = each.value.threshold
+  comparison_operator = each.value.comparison
+  treat_missing_data  = each.value.missing
   alarm_actions       = var.alarm_actions
   ok_actions          = var.alarm_actions
   tags                = var.tags
 }
 
-# The schedule broken (rule disabled, permission removed): no plan at all.
-resource "aws_cloudwatch_metric_alarm" "not_planning" {
-  alarm_name          = "s2s-cert-issuer-not-planning"
-  alarm_description   = "The s2s certificate planner has not run for two hours (rule ${aws_cloudwatch_event_rule.hourly.name})."
-  namespace           = "AWS/Lambda"
-  metric_name         = "Invocations"
-  dimensions          = { FunctionName = aws_lambda_function.planner.function_name }
-  statistic           = "Sum"
-  period              = 3600
-  evaluation_periods  = 2
-  threshold           = 1
-  comparison_operator = "LessThanThreshold"
-  treat_missing_data  = "breaching"
-  alarm_actions       = var.alarm_actions
-  ok_actions          = var.alarm_actions
-  tags                = var.tags
+# Each alarm was its own resource before: state moves, nothing is replaced.
+moved {
+  from = aws_cloudwatch_metric_alarm.expiring
+  to   = aws_cloudwatch_metric_alarm.alarm["expiring"]
 }
 
-# Planning runs that fail (Registry, the ledger or the queue unreachable).
-resource "aws_cloudwatch_metric_alarm" "planner_failing" {
-  alarm_name          = "s2s-cert-issuer-planner-failing"
-  alarm_description   = "Three planning runs in a row failed: nothing is renewed while this lasts. See run.done in ${aws_cloudwatch_log_group.planner.name}."
-  namespace           = "AWS/Lambda"
-  metric_name         = "Errors"
-  dimensions          = { FunctionName = aws_lambda_function.planner.function_name }
-  statistic           = "Sum"
-  period              = 3600
-  evaluation_periods  = 3
-  threshold           = 1
-  comparison_operator = "GreaterThanOrEqualToThreshold"
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = var.alarm_actions
-  ok_actions          = var.alarm_actions
-  tags                = var.tags
+moved {
+  from = aws_cloudwatch_metric_alarm.not_planning
+  to   = aws_cloudwatch_metric_alarm.alarm["not-planning"]
 }
 
-# A listed (app, account) still without a certificate after three runs.
-resource "aws_cloudwatch_metric_alarm" "missing" {
-  alarm_name          = "s2s-cert-issuer-missing"
-  alarm_description   = "An app flagged in Registry has had no certificate in one of its accounts for three hourly runs."
-  namespace           = "s2s/cert-issuer"
-  metric_name         = "Missing"
-  dimensions          = { Mode = "plan" }
-  statistic           = "Minimum"
-  period              = 3600
-  evaluation_periods  = 3
-  threshold           = 1
-  comparison_operator = "GreaterThanOrEqualToThreshold"
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = var.alarm_actions
-  ok_actions          = var.alarm_actions
-  tags                = var.tags
+moved {
+  from = aws_cloudwatch_metric_alarm.planner_failing
+  to   = aws_cloudwatch_metric_alarm.alarm["planner-failing"]
 }
 
-# Jobs that failed max_receive_count times.
-resource "aws_cloudwatch_metric_alarm" "dead_letters" {
-  alarm_name          = "s2s-cert-issuer-dead-letters"
-  alarm_description   = "Certificate jobs reached the dead-letter queue ${aws_sqs_queue.dead_letters.name}: see job.failed in the worker's logs."
-  namespace           = "AWS/SQS"
-  metric_name         = "ApproximateNumberOfMessagesVisible"
-  dimensions          = { QueueName = aws_sqs_queue.dead_letters.name }
-  statistic           = "Maximum"
-  period              = 300
-  evaluation_periods  = 1
-  threshold           = 1
-  comparison_operator = "GreaterThanOrEqualToThreshold"
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = var.alarm_actions
-  ok_actions          = var.alarm_actions
-  tags                = var.tags
+moved {
+  from = aws_cloudwatch_metric_alarm.missing
+  to   = aws_cloudwatch_metric_alarm.alarm["missing"]
+}
+
+moved {
+  from = aws_cloudwatch_metric_alarm.dead_letters
+  to   = aws_cloudwatch_metric_alarm.alarm["dead-letters"]
 }

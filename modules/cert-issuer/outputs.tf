@@ -40,15 +40,15 @@ output "ledger_table_name" {
 
 output "planner_function_arn" {
   description = "ARN of the hourly planning function."
-  value       = aws_lambda_function.planner.arn
+  value       = aws_lambda_function.issuer["planner"].arn
 }
 
 output "worker_function_arn" {
   description = "ARN of the SQS worker function."
-  value       = aws_lambda_function.worker.arn
+  value       = aws_lambda_function.issuer["worker"].arn
 }
 
 output "expiring_alarm_arn" {
   description = "ARN of the alarm on a certificate with less than alarm_remaining_hours left."
-  value       = aws_cloudwatch_metric_alarm.expiring.arn
+  value       = aws_cloudwatch_metric_alarm.alarm["expiring"].arn
 }

@@ -153,59 +153,87 @@ resource "aws_lambda_permission" "schedule" {
   source_account = var.account_id
 }
 
-# A failed sync returns an error (failure, or deletes refused by the guard), so
-# Lambda's Errors metric counts failed runs. Partial runs are retried by the
-# next run and do not count.
-resource "aws_cloudwatch_metric_alarm" "failed_syncs" {
-  alarm_name          = "keywhiz-syncer-${var.app}-failed-syncs"
-  alarm_description   = "The Keywhiz syncer of ${var.app} failed ${var.failed_runs_to_alarm} run(s) in a row: secrets in keywhiz/* may be stale. See the sync.* lines in ${aws_cloudwatch_log_group.syncer.name}."
-  namespace           = "AWS/Lambda"
-  metric_name         = "Errors"
-  dimensions          = { FunctionName = aws_lambda_function.syncer.function_name }
-  statistic           = "Sum"
-  period              = 900
-  evaluation_periods  = var.failed_runs_to_alarm
-  threshold           = 1
-  comparison_operator = "GreaterThanOrEqualToThreshold"
-  treat_missing_data  = "notBreaching"
+# The syncer's alarms, one map: each key is the alarm's name after
+# "keywhiz-syncer-<app>-" (the names iam/ci-deployer-identity lets CI manage),
+# each value what it watches and when it fires. All of them notify
+# alarm_actions, both ways.
+locals {
+  alarms = {
+    # A failed sync returns an error (failure, or deletes refused by the
+    # guard), so Lambda's Errors metric counts failed runs. Partial runs are
+    # retried by the next run and do not count.
+    failed-syncs = {
+      description = "The Keywhiz syncer of ${var.app} failed ${var.failed_runs_to_alarm} run(s) in a row: secrets in keywhiz/* may be stale. See the sync.* lines in ${aws_cloudwatch_log_group.syncer.name}."
+      namespace   = "AWS/Lambda"
+      metric      = "Errors"
+      dimensions  = { FunctionName = aws_lambda_function.syncer.function_name }
+      statistic   = "Sum"
+      period      = 900
+      periods     = var.failed_runs_to_alarm
+      threshold   = 1
+      comparison  = "GreaterThanOrEqualToThreshold"
+      missing     = "notBreaching"
+    }
+    # An invocation Lambda gave up on (throttled past its retries, or the
+    # function could not start): the event is in the dead-letter queue.
+    dead-letters = {
+      description = "A scheduled run of the Keywhiz syncer of ${var.app} was dropped by Lambda; the event is in the SQS queue ${local.dead_letter_queue}."
+      namespace   = "AWS/SQS"
+      metric      = "ApproximateNumberOfMessagesVisible"
+      dimensions  = { QueueName = aws_sqs_queue.dead_letters.name }
+      statistic   = "Maximum"
+      period      = 900
+      periods     = 1
+      threshold   = 1
+      comparison  = "GreaterThanOrEqualToThreshold"
+      missing     = "notBreaching"
+    }
+    # The schedule itself broken (rule disabled, permission removed): no run at all.
+    not-running = {
+      description = "The Keywhiz syncer of ${var.app} has not run for an hour (schedule ${local.schedule})."
+      namespace   = "AWS/Lambda"
+      metric      = "Invocations"
+      dimensions  = { FunctionName = aws_lambda_function.syncer.function_name }
+      statistic   = "Sum"
+      period      = 3600
+      periods     = 1
+      threshold   = 1
+      comparison  = "LessThanThreshold"
+      missing     = "breaching"
+    }
+  }
+}
+
+resource "aws_cloudwatch_metric_alarm" "alarm" {
+  for_each            = local.alarms
+  alarm_name          = "keywhiz-syncer-${var.app}-${each.key}"
+  alarm_description   = each.value.description
+  namespace           = each.value.namespace
+  metric_name         = each.value.metric
+  dimensions          = each.value.dimensions
+  statistic           = each.value.statistic
+  period              = each.value.period
+  evaluation_periods  = each.value.periods
+  threshold           = each.value.threshold
+  comparison_operator = each.value.comparison
+  treat_missing_data  = each.value.missing
   alarm_actions       = var.alarm_actions
   ok_actions          = var.alarm_actions
   tags                = var.tags
 }
 
-# An invocation Lambda gave up on (throttled past its retries, or the function
-# could not start): the event is in the dead-letter queue.
-resource "aws_cloudwatch_metric_alarm" "dead_letters" {
-  alarm_name          = "keywhiz-syncer-${var.app}-dead-letters"
-  alarm_description   = "A scheduled run of the Keywhiz syncer of ${var.app} was dropped by Lambda; the event is in the SQS queue ${local.dead_letter_queue}."
-  namespace           = "AWS/SQS"
-  metric_name         = "ApproximateNumberOfMessagesVisible"
-  dimensions          = { QueueName = aws_sqs_queue.dead_letters.name }
-  statistic           = "Maximum"
-  period              = 900
-  evaluation_periods  = 1
-  threshold           = 1
-  comparison_operator = "GreaterThanOrEqualToThreshold"
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = var.alarm_actions
-  ok_actions          = var.alarm_actions
-  tags                = var.tags
+# Each alarm was its own resource before: state moves, nothing is replaced.
+moved {
+  from = aws_cloudwatch_metric_alarm.failed_syncs
+  to   = aws_cloudwatch_metric_alarm.alarm["failed-syncs"]
 }
 
-# The schedule itself broken (rule disabled, permission removed): no run at all.
-resource "aws_cloudwatch_metric_alarm" "not_running" {
-  alarm_name          = "keywhiz-syncer-${var.app}-not-running"
-  alarm_description   = "The Keywhiz syncer of ${var.app} has not run for an hour (schedule ${local.schedule})."
-  namespace           = "AWS/Lambda"
-  metric_name         = "Invocations"
-  dimensions          = { FunctionName = aws_lambda_function.syncer.function_name }
-  statistic           = "Sum"
-  period              = 3600
-  evaluation_periods  = 1
-  threshold           = 1
-  comparison_operator = "LessThanThreshold"
-  treat_missing_data  = "breaching"
-  alarm_actions       = var.alarm_actions
-  ok_actions          = var.alarm_actions
-  tags                = var.tags
+moved {
+  from = aws_cloudwatch_metric_alarm.dead_letters
+  to   = aws_cloudwatch_metric_alarm.alarm["dead-letters"]
+}
+
+moved {
+  from = aws_cloudwatch_metric_alarm.not_running
+  to   = aws_cloudwatch_metric_alarm.alarm["not-running"]
 }

@@ -25,5 +25,5 @@ output "log_group_name" {
 
 output "failed_syncs_alarm_arn" {
   description = "ARN of the alarm on failed syncs."
-  value       = aws_cloudwatch_metric_alarm.failed_syncs.arn
+  value       = aws_cloudwatch_metric_alarm.alarm["failed-syncs"].arn
 }

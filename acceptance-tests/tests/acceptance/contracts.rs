@@ -28,7 +28,8 @@ use syncer::cli::Cli;
 use syncer::Settings;
 
 use crate::hcl::{
-    attr, call_args, label, literal, module, nested, references, resolved, settings, text, Config,
+    attr, call_args, label, literal, module, nested, object, references, resolved, settings, text,
+    Config,
 };
 
 fn read(rel: &str) -> String {
@@ -520,16 +521,43 @@ fn the_names_the_guardrails_grant_are_the_names_the_modules_create() {
     let ci = read("policies/iam/ci-deployer-identity.json");
     let syncer = module("secrets-syncer");
     let locals = syncer.locals();
+    let mut alarms = Vec::new();
     for alarm in syncer
         .of("resource")
         .filter(|r| label(r, 0) == "aws_cloudwatch_metric_alarm")
     {
         let name = name_pattern(attr(alarm, "alarm_name").expect("alarm_name"), &locals);
+        // An alarm per key of a `for_each = local.X` map, `${each.key}` in its name.
+        match attr(alarm, "for_each") {
+            Some(each) => {
+                let map = match crate::hcl::bare_reference(each) {
+                    Some((kind, local)) if kind == "local" => locals[local.as_str()],
+                    _ => panic!("alarm for_each is not a local map: {}", text(each)),
+                };
+                for key in object(map).keys() {
+                    alarms.push(name.replace("${each.key}", key));
+                }
+            }
+            None => alarms.push(name),
+        }
+    }
+    // Both ways: no alarm CI may not manage, no grant for an alarm that is gone.
+    let granted: BTreeSet<String> = ci
+        .match_indices(":alarm:")
+        .filter_map(|(i, _)| ci[i + ":alarm:".len()..].split('"').next())
+        .map(str::to_owned)
+        .collect();
+    for name in &alarms {
         assert!(
-            ci.contains(&format!(":alarm:{name}\"")),
-            "CI may not manage the alarm {name}"
+            !name.contains("${each"),
+            "{name}: a for_each key left unresolved"
         );
     }
+    assert_eq!(
+        alarms.iter().cloned().collect::<BTreeSet<_>>(),
+        granted,
+        "the alarms secrets-syncer creates (left) and the ones iam/ci-deployer-identity lets CI manage (right)"
+    );
     let queue = syncer
         .of("resource")
         .find(|r| label(r, 0) == "aws_sqs_queue")

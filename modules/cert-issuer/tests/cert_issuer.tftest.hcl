@@ -54,7 +54,22 @@ run "names_mode_and_schedule_follow_the_contract" {
   }
 
   assert {
-    condition     = aws_lambda_function.planner.s3_object_version == "Qe5LhJ1rxN0c2oJm7wAuVJ7oNXlpZ3sE" && aws_lambda_function.worker.s3_object_version == "Qe5LhJ1rxN0c2oJm7wAuVJ7oNXlpZ3sE"
+    condition = (
+      aws_lambda_function.issuer["planner"].function_name == "s2s-cert-issuer-planner" &&
+      aws_lambda_function.issuer["worker"].function_name == "s2s-cert-issuer-worker" &&
+      aws_lambda_function.issuer["planner"].logging_config[0].log_group == "/aws/lambda/s2s-cert-issuer-planner" &&
+      aws_lambda_function.issuer["worker"].logging_config[0].log_group == "/aws/lambda/s2s-cert-issuer-worker"
+    )
+    error_message = "the planner and the worker keep their names, each logging to its own group"
+  }
+
+  assert {
+    condition     = aws_lambda_function.issuer["planner"].reserved_concurrent_executions == 1 && aws_lambda_function.issuer["worker"].reserved_concurrent_executions != 1
+    error_message = "one plan at a time; the workers' concurrency is the event source mapping's"
+  }
+
+  assert {
+    condition     = aws_lambda_function.issuer["planner"].s3_object_version == "Qe5LhJ1rxN0c2oJm7wAuVJ7oNXlpZ3sE" && aws_lambda_function.issuer["worker"].s3_object_version == "Qe5LhJ1rxN0c2oJm7wAuVJ7oNXlpZ3sE"
     error_message = "both functions are pinned to the object version"
   }
 
@@ -64,7 +79,7 @@ run "names_mode_and_schedule_follow_the_contract" {
   }
 
   assert {
-    condition     = aws_lambda_event_source_mapping.jobs.scaling_config[0].maximum_concurrency == 5 && aws_lambda_function.worker.environment[0].variables["CERT_ISSUER_ISSUE_TPS"] == "4"
+    condition     = aws_lambda_event_source_mapping.jobs.scaling_config[0].maximum_concurrency == 5 && aws_lambda_function.issuer["worker"].environment[0].variables["CERT_ISSUER_ISSUE_TPS"] == "4"
     error_message = "workers are bounded and each keeps its share of the issue rate"
   }
 
@@ -81,39 +96,68 @@ run "names_mode_and_schedule_follow_the_contract" {
 run "alarms_watch_expiry_and_the_planner" {
   command = apply
 
+  variables {
+    alarm_actions = ["arn:aws:sns:eu-west-1:999999999999:platform-alerts"]
+  }
+
   assert {
     condition = (
-      aws_cloudwatch_metric_alarm.expiring.namespace == "s2s/cert-issuer" &&
-      aws_cloudwatch_metric_alarm.expiring.metric_name == "MinRemainingSeconds" &&
-      aws_cloudwatch_metric_alarm.expiring.dimensions["Mode"] == "plan" &&
-      aws_cloudwatch_metric_alarm.expiring.statistic == "Minimum" &&
-      aws_cloudwatch_metric_alarm.expiring.threshold == 6 * 3600 &&
-      aws_cloudwatch_metric_alarm.expiring.comparison_operator == "LessThanThreshold"
+      aws_cloudwatch_metric_alarm.alarm["expiring"].namespace == "s2s/cert-issuer" &&
+      aws_cloudwatch_metric_alarm.alarm["expiring"].metric_name == "MinRemainingSeconds" &&
+      aws_cloudwatch_metric_alarm.alarm["expiring"].dimensions["Mode"] == "plan" &&
+      aws_cloudwatch_metric_alarm.alarm["expiring"].statistic == "Minimum" &&
+      aws_cloudwatch_metric_alarm.alarm["expiring"].threshold == 6 * 3600 &&
+      aws_cloudwatch_metric_alarm.alarm["expiring"].comparison_operator == "LessThanThreshold"
     )
     error_message = "the expiry alarm fires below 6 h on the planner's MinRemainingSeconds"
   }
 
   assert {
     condition = (
-      aws_cloudwatch_metric_alarm.not_planning.metric_name == "Invocations" &&
-      aws_cloudwatch_metric_alarm.not_planning.dimensions["FunctionName"] == aws_lambda_function.planner.function_name &&
-      aws_cloudwatch_metric_alarm.not_planning.treat_missing_data == "breaching"
+      aws_cloudwatch_metric_alarm.alarm["not-planning"].metric_name == "Invocations" &&
+      aws_cloudwatch_metric_alarm.alarm["not-planning"].dimensions["FunctionName"] == aws_lambda_function.issuer["planner"].function_name &&
+      aws_cloudwatch_metric_alarm.alarm["not-planning"].treat_missing_data == "breaching"
     )
     error_message = "a planner that does not run must alarm (no invocations is missing data)"
   }
 
   assert {
     condition = (
-      aws_cloudwatch_metric_alarm.planner_failing.metric_name == "Errors" &&
-      aws_cloudwatch_metric_alarm.planner_failing.dimensions["FunctionName"] == aws_lambda_function.planner.function_name &&
-      aws_cloudwatch_metric_alarm.planner_failing.evaluation_periods == 3
+      aws_cloudwatch_metric_alarm.alarm["planner-failing"].metric_name == "Errors" &&
+      aws_cloudwatch_metric_alarm.alarm["planner-failing"].dimensions["FunctionName"] == aws_lambda_function.issuer["planner"].function_name &&
+      aws_cloudwatch_metric_alarm.alarm["planner-failing"].evaluation_periods == 3
     )
     error_message = "three failed planning runs in a row must alarm"
   }
 
   assert {
-    condition     = aws_cloudwatch_metric_alarm.dead_letters.dimensions["QueueName"] == aws_sqs_queue.dead_letters.name
+    condition     = aws_cloudwatch_metric_alarm.alarm["dead-letters"].dimensions["QueueName"] == aws_sqs_queue.dead_letters.name
     error_message = "jobs in the dead-letter queue must alarm"
+  }
+
+  assert {
+    condition = (
+      aws_cloudwatch_metric_alarm.alarm["missing"].metric_name == "Missing" &&
+      aws_cloudwatch_metric_alarm.alarm["missing"].evaluation_periods == 3
+    )
+    error_message = "an app without a certificate for three runs must alarm"
+  }
+
+  assert {
+    condition = sort([for a in aws_cloudwatch_metric_alarm.alarm : a.alarm_name]) == tolist([
+      "s2s-cert-issuer-dead-letters",
+      "s2s-cert-issuer-expiring",
+      "s2s-cert-issuer-missing",
+      "s2s-cert-issuer-not-planning",
+      "s2s-cert-issuer-planner-failing",
+    ])
+    error_message = "the alarm names are the ones runbooks and dashboards know"
+  }
+
+  assert {
+    condition = alltrue([for a in aws_cloudwatch_metric_alarm.alarm :
+    a.alarm_actions == toset(var.alarm_actions) && a.ok_actions == toset(var.alarm_actions)])
+    error_message = "every alarm notifies alarm_actions, both ways"
   }
 }
 
@@ -160,5 +204,5 @@ run "refuses_code_that_is_not_the_pinned_artifact" {
     artifact_sha256 = "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="
   }
 
-  expect_failures = [aws_lambda_function.planner, aws_lambda_function.worker]
+  expect_failures = [aws_lambda_function.issuer]
 }

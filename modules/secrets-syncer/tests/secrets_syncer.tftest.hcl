@@ -25,6 +25,10 @@ variables {
 run "names_and_schedule_follow_the_contract" {
   command = plan
 
+  variables {
+    alarm_actions = ["arn:aws:sns:eu-west-1:111111111111:platform-alerts"]
+  }
+
   assert {
     condition     = aws_iam_role.syncer.name == "keywhiz-syncer" && aws_iam_role.syncer.path == "/platform/"
     error_message = "the syncer role must be role/platform/keywhiz-syncer, the one secrets-guard lets write keywhiz/*"
@@ -56,8 +60,29 @@ run "names_and_schedule_follow_the_contract" {
   }
 
   assert {
-    condition     = aws_cloudwatch_event_rule.schedule.name == "keywhiz-syncer" && aws_cloudwatch_metric_alarm.failed_syncs.alarm_name == "keywhiz-syncer-payments-failed-syncs" && aws_cloudwatch_metric_alarm.not_running.alarm_name == "keywhiz-syncer-payments-not-running"
+    condition = aws_cloudwatch_event_rule.schedule.name == "keywhiz-syncer" && sort([for a in aws_cloudwatch_metric_alarm.alarm : a.alarm_name]) == tolist([
+      "keywhiz-syncer-payments-dead-letters",
+      "keywhiz-syncer-payments-failed-syncs",
+      "keywhiz-syncer-payments-not-running",
+    ])
     error_message = "the rule and alarm names must be the ones iam/ci-deployer-identity lets CI manage"
+  }
+
+  assert {
+    condition = (
+      aws_cloudwatch_metric_alarm.alarm["failed-syncs"].metric_name == "Errors" &&
+      aws_cloudwatch_metric_alarm.alarm["failed-syncs"].evaluation_periods == var.failed_runs_to_alarm &&
+      aws_cloudwatch_metric_alarm.alarm["not-running"].metric_name == "Invocations" &&
+      aws_cloudwatch_metric_alarm.alarm["not-running"].treat_missing_data == "breaching" &&
+      aws_cloudwatch_metric_alarm.alarm["dead-letters"].dimensions["QueueName"] == aws_sqs_queue.dead_letters.name
+    )
+    error_message = "failed runs, a syncer that does not run and dropped runs must each alarm"
+  }
+
+  assert {
+    condition = alltrue([for a in aws_cloudwatch_metric_alarm.alarm :
+    a.alarm_actions == toset(var.alarm_actions) && a.ok_actions == toset(var.alarm_actions) && a.alarm_actions != toset([])])
+    error_message = "every alarm notifies alarm_actions, both ways"
   }
 }
 
