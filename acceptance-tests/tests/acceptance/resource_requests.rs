@@ -40,6 +40,15 @@ resource "s2s_lambda_function" "f" {{
     hcl
 }
 
+/// What a mock was asked, in order: `METHOD /path` each.
+fn requests(server: &mock_common::MockServer) -> Vec<String> {
+    server
+        .request_log()
+        .into_iter()
+        .map(|r| format!("{} {}", r.method, r.path))
+        .collect()
+}
+
 #[test]
 fn refresh_costs_the_same_listings_per_app_however_many_resources() {
     let mut kw = mock_keywhiz::Seed::default();
@@ -62,20 +71,8 @@ fn refresh_costs_the_same_listings_per_app_however_many_resources() {
 
     stack.clear_logs();
     assert!(!tf.plan_has_changes(true));
-    let keywhiz: Vec<String> = stack
-        .keywhiz()
-        .server()
-        .request_log()
-        .into_iter()
-        .map(|r| format!("{} {}", r.method, r.path))
-        .collect();
-    let registry: Vec<String> = stack
-        .registry()
-        .server()
-        .request_log()
-        .into_iter()
-        .map(|r| format!("{} {}", r.method, r.path))
-        .collect();
+    let keywhiz = requests(stack.keywhiz().server());
+    let registry = requests(stack.registry().server());
     println!("keywhiz: {keywhiz:?}\nregistry: {registry:?}");
     let mut keywhiz_sorted = keywhiz.clone();
     keywhiz_sorted.sort();
