@@ -163,31 +163,10 @@ impl CertBundle {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rcgen::{
-        BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer,
-        KeyPair, KeyUsagePurpose, SanType,
-    };
-
     const ID: &str = "spiffe://example.internal/payments";
 
     fn bundle() -> CertBundle {
-        let ca_key = KeyPair::generate().unwrap();
-        let mut ca = CertificateParams::default();
-        ca.distinguished_name
-            .push(DnType::CommonName, "test mesh CA");
-        ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-        let ca_cert = ca.clone().self_signed(&ca_key).unwrap();
-        let issuer = Issuer::new(ca, ca_key);
-        let key = KeyPair::generate().unwrap();
-        let mut leaf = CertificateParams::default();
-        leaf.subject_alt_names = vec![SanType::URI(ID.try_into().unwrap())];
-        leaf.key_usages = vec![KeyUsagePurpose::DigitalSignature];
-        leaf.extended_key_usages = vec![
-            ExtendedKeyUsagePurpose::ClientAuth,
-            ExtendedKeyUsagePurpose::ServerAuth,
-        ];
-        let leaf = leaf.signed_by(&key, &issuer).unwrap();
-        CertBundle::from_parts(&leaf.pem(), &key.serialize_pem(), &ca_cert.pem()).unwrap()
+        crate::fixture::bundle(ID, None)
     }
 
     #[test]

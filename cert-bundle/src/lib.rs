@@ -10,6 +10,8 @@
 
 mod bundle;
 mod error;
+#[cfg(any(test, feature = "fixture"))]
+pub mod fixture;
 pub mod pem;
 pub mod svid;
 mod tags;

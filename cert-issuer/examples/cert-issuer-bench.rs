@@ -20,7 +20,7 @@
 //!
 //! Then the monthly cost per 1,000 apps from these counts and AWS's prices.
 
-#[path = "../tests/common/mod.rs"]
+#[path = "../tests/cert-issuer/common/mod.rs"]
 mod common;
 
 use std::collections::{BTreeMap, VecDeque};

@@ -194,6 +194,28 @@ impl SecretsManagerAccounts {
             .collect()
     }
 
+    /// `send` on the account's client, its failure checked as [`Self::check`] does.
+    async fn call<T, E, R, Fut>(
+        &self,
+        account: &str,
+        operation: &'static str,
+        secret: &str,
+        send: impl FnOnce(aws_sdk_secretsmanager::Client) -> Fut,
+    ) -> Result<T, StoreError>
+    where
+        Fut: std::future::Future<
+            Output = Result<T, aws_smithy_runtime_api::client::result::SdkError<E, R>>,
+        >,
+        E: aws_smithy_types::error::metadata::ProvideErrorMetadata + std::error::Error + 'static,
+        R: std::fmt::Debug,
+    {
+        let sm = self.client(account).await?;
+        let r = send(sm).await;
+        self.check(account, operation, secret, r).await
+    }
+
+    /// A failure named by account, operation and secret; refused credentials
+    /// drop the session, so the next call assumes the role again.
     async fn check<T, E, R>(
         &self,
         account: &str,
@@ -279,17 +301,16 @@ impl Accounts for SecretsManagerAccounts {
     }
 
     async fn put_policy(&self, account: &str, name: &str, policy: &str) -> Result<(), StoreError> {
-        let sm = self.client(account).await?;
-        let r = sm
-            .put_resource_policy()
-            .secret_id(name)
-            .resource_policy(policy)
-            .block_public_policy(true)
-            .send()
-            .await;
-        self.check(account, "PutResourcePolicy", name, r)
-            .await
-            .map(|_| ())
+        self.call(account, "PutResourcePolicy", name, |sm| async move {
+            sm.put_resource_policy()
+                .secret_id(name)
+                .resource_policy(policy)
+                .block_public_policy(true)
+                .send()
+                .await
+        })
+        .await
+        .map(|_| ())
     }
 
     async fn put_value(
@@ -299,17 +320,16 @@ impl Accounts for SecretsManagerAccounts {
         value: &str,
         token: &str,
     ) -> Result<(), StoreError> {
-        let sm = self.client(account).await?;
-        let r = sm
-            .put_secret_value()
-            .secret_id(name)
-            .secret_string(value)
-            .client_request_token(token)
-            .send()
-            .await;
-        self.check(account, "PutSecretValue", name, r)
-            .await
-            .map(|_| ())
+        self.call(account, "PutSecretValue", name, |sm| async move {
+            sm.put_secret_value()
+                .secret_id(name)
+                .secret_string(value)
+                .client_request_token(token)
+                .send()
+                .await
+        })
+        .await
+        .map(|_| ())
     }
 
     async fn tag(
@@ -318,16 +338,15 @@ impl Accounts for SecretsManagerAccounts {
         name: &str,
         tags: &[(String, String)],
     ) -> Result<(), StoreError> {
-        let sm = self.client(account).await?;
-        let r = sm
-            .tag_resource()
-            .secret_id(name)
-            .set_tags(Some(Self::tags(tags)))
-            .send()
-            .await;
-        self.check(account, "TagResource", name, r)
-            .await
-            .map(|_| ())
+        self.call(account, "TagResource", name, |sm| async move {
+            sm.tag_resource()
+                .secret_id(name)
+                .set_tags(Some(Self::tags(tags)))
+                .send()
+                .await
+        })
+        .await
+        .map(|_| ())
     }
 
     async fn delete(&self, account: &str, name: &str) -> Result<bool, StoreError> {

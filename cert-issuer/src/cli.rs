@@ -6,6 +6,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
+use serde::Serialize;
 
 use crate::settings::{CaBackend, Settings, SettingsError};
 
@@ -48,9 +49,11 @@ pub struct BundleArgs {
 }
 
 /// Settings as flags / environment; each overrides the `--config` file.
-#[derive(Debug, Clone, Default, Args)]
+/// Serialized, the fields are the settings file's keys (see [`Settings`]).
+#[derive(Debug, Clone, Default, Args, Serialize)]
 pub struct SettingsArgs {
     /// JSON settings file (keys as the long flags, with `_`).
+    #[serde(skip)]
     #[arg(long, env = "CERT_ISSUER_CONFIG")]
     pub config: Option<PathBuf>,
     #[arg(long, env = "CERT_ISSUER_TRUST_DOMAIN")]
@@ -113,54 +116,10 @@ pub struct SettingsArgs {
     pub dry_run: Option<bool>,
 }
 
-fn set<T>(slot: &mut T, v: Option<T>) {
-    if let Some(v) = v {
-        *slot = v;
-    }
-}
-
-fn set_opt<T>(slot: &mut Option<T>, v: Option<T>) {
-    if v.is_some() {
-        *slot = v;
-    }
-}
-
 impl SettingsArgs {
-    /// File (if any) overlaid with flags, validated.
+    /// The `--config` file (if any) overlaid with the flags given, validated.
     pub fn resolve(&self) -> Result<Settings, SettingsError> {
-        let mut s = match &self.config {
-            Some(p) => Settings::from_file(p)?,
-            None => Settings::default(),
-        };
-        let a = self.clone();
-        set(&mut s.trust_domain, a.trust_domain);
-        set(&mut s.registry_url, a.registry_url);
-        set_opt(&mut s.registry_cert_file, a.registry_cert_file);
-        set_opt(&mut s.registry_key_file, a.registry_key_file);
-        set_opt(&mut s.registry_ca_file, a.registry_ca_file);
-        set_opt(&mut s.registry_identity_secret, a.registry_identity_secret);
-        set_opt(&mut s.mesh_ca_bundle_file, a.mesh_ca_bundle_file);
-        set_opt(&mut s.mesh_ca_bundle_pem, a.mesh_ca_bundle_pem);
-        set(&mut s.ca_backend, a.ca_backend);
-        set_opt(&mut s.ca_arn, a.ca_arn);
-        set(&mut s.signing_algorithm, a.signing_algorithm);
-        set_opt(&mut s.local_ca_dir, a.local_ca_dir);
-        set(&mut s.lifetime_hours, a.lifetime_hours);
-        set(&mut s.renew_margin_hours, a.renew_margin_hours);
-        set(&mut s.alarm_remaining_hours, a.alarm_remaining_hours);
-        set(&mut s.writer_role, a.writer_role);
-        set_opt(&mut s.region, a.region);
-        set_opt(&mut s.ledger_table, a.ledger_table);
-        set_opt(&mut s.ledger_file, a.ledger_file);
-        set_opt(&mut s.queue_url, a.queue_url);
-        set(&mut s.issue_tps, a.issue_tps);
-        set(&mut s.concurrency, a.concurrency);
-        set(&mut s.max_job_age_secs, a.max_job_age_secs);
-        set(&mut s.registry_attempts, a.registry_attempts);
-        set(&mut s.registry_timeout_secs, a.registry_timeout_secs);
-        set(&mut s.aws_attempts, a.aws_attempts);
-        set(&mut s.pca_wait_secs, a.pca_wait_secs);
-        set(&mut s.dry_run, a.dry_run);
+        let s: Settings = runtime_support::settings::layered(self.config.as_deref(), self)?;
         s.validate()?;
         Ok(s)
     }

@@ -5,39 +5,16 @@ use std::process::ExitCode;
 use cert_issuer::cli::{BundleArgs, Cli, Command};
 use cert_issuer::{aws, lambda, log, Issuer, Status};
 use clap::Parser;
+use runtime_support::entry;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    let command = match cli.command {
-        Some(c) => c,
-        // Inside Lambda, `bootstrap` starts without arguments; settings then
-        // come from the environment, as for `cert-issuer lambda`.
-        None if std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_some() => {
-            match Cli::parse_from(["cert-issuer", "lambda"]).command {
-                Some(c) => c,
-                None => return ExitCode::FAILURE,
-            }
-        }
-        None => {
-            eprintln!("usage: cert-issuer once --config FILE [flags]   (see cert-issuer --help)");
-            return ExitCode::from(64);
-        }
+    let Some(command) = Cli::parse_from(entry::args_or("lambda")).command else {
+        return entry::usage("cert-issuer");
     };
     if let Command::Bundle(args) = &command {
         return bundle(args);
     }
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-    {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("cert-issuer: cannot start the async runtime: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    runtime.block_on(run(command))
+    entry::block_on("cert-issuer", run(command))
 }
 
 fn bundle(args: &BundleArgs) -> ExitCode {
@@ -60,7 +37,7 @@ fn bundle(args: &BundleArgs) -> ExitCode {
         }
         Err(e) => {
             eprintln!("cert-issuer bundle: {e}");
-            ExitCode::from(64)
+            ExitCode::from(entry::EXIT_USAGE)
         }
     }
 }
@@ -74,15 +51,9 @@ async fn run(command: Command) -> ExitCode {
         | Command::Lambda(a) => a,
         Command::Bundle(_) => return ExitCode::FAILURE,
     };
-    let settings = match args.resolve() {
+    let settings = match entry::settings_or_exit(args.resolve()) {
         Ok(s) => s,
-        Err(e) => {
-            log::error(
-                "config.invalid",
-                serde_json::json!({"error": e.to_string()}),
-            );
-            return ExitCode::from(64);
-        }
+        Err(code) => return code,
     };
     let sdk = aws::load_sdk_config().await;
     let issuer = match Issuer::from_settings(settings, &sdk).await {
@@ -95,16 +66,7 @@ async fn run(command: Command) -> ExitCode {
     let report = match command {
         Command::Lambda(_) => {
             // Boxed: the runtime's service stack makes a deep future type.
-            return match Box::pin(lambda::serve(issuer)).await {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(e) => {
-                    log::error(
-                        "lambda.runtime",
-                        serde_json::json!({"error": e.to_string()}),
-                    );
-                    ExitCode::FAILURE
-                }
-            };
+            return entry::lambda_exit(Box::pin(lambda::serve(issuer)).await);
         }
         Command::CaChain(_) => {
             return match issuer.ca_chain().await {
@@ -123,13 +85,10 @@ async fn run(command: Command) -> ExitCode {
         Command::Work(_) => issuer.drain(1).await,
         Command::Bundle(_) => return ExitCode::FAILURE,
     };
-    match serde_json::to_string_pretty(&report) {
-        Ok(s) => println!("{s}"),
-        Err(e) => eprintln!("cert-issuer: cannot print the report: {e}"),
-    }
-    match report.status {
-        Status::Ok => ExitCode::SUCCESS,
-        Status::Partial => ExitCode::from(2),
-        Status::Failed => ExitCode::FAILURE,
-    }
+    let code = match report.status {
+        Status::Ok => 0,
+        Status::Partial => 2,
+        Status::Failed => 1,
+    };
+    entry::print_report("cert-issuer", &report, code)
 }

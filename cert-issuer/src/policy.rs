@@ -5,7 +5,6 @@
 //! list is seen without reading the policy back.
 
 use std::collections::BTreeMap;
-use std::sync::OnceLock;
 
 use policy::{Bundle, PolicyType, Severity};
 use sha2::{Digest, Sha256};
@@ -22,12 +21,9 @@ pub enum PolicyError {
     Render { target: String, detail: String },
 }
 
+/// The policy engine's one parsed copy of the embedded bundle.
 fn bundle() -> Result<&'static Bundle, PolicyError> {
-    static BUNDLE: OnceLock<Result<Bundle, String>> = OnceLock::new();
-    BUNDLE
-        .get_or_init(|| Bundle::embedded().map_err(|e| e.to_string()))
-        .as_ref()
-        .map_err(|e| PolicyError::Bundle(e.clone()))
+    Bundle::embedded_shared().map_err(|e| PolicyError::Bundle(e.to_string()))
 }
 
 /// The minified resource policy for `target`, checked by the engine.

@@ -5,10 +5,13 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
+
+use runtime_support::settings::invalid;
+pub use runtime_support::settings::SettingsError;
 
 /// Which CA signs the certificates.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum CaBackend {
     /// ACM Private CA (`ca_arn`), through the API-passthrough template.
@@ -120,32 +123,6 @@ impl Default for Settings {
     }
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum SettingsError {
-    #[error("{path}: {source}")]
-    Read {
-        path: String,
-        source: std::io::Error,
-    },
-    #[error("{path}: not a valid settings file: {source}")]
-    Parse {
-        path: String,
-        source: serde_json::Error,
-    },
-    #[error("setting {field}: {message}")]
-    Invalid {
-        field: &'static str,
-        message: String,
-    },
-}
-
-fn invalid(field: &'static str, message: impl Into<String>) -> SettingsError {
-    SettingsError::Invalid {
-        field,
-        message: message.into(),
-    }
-}
-
 /// Where the issuer's Registry identity comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RegistryIdentity {
@@ -161,14 +138,7 @@ pub enum RegistryIdentity {
 
 impl Settings {
     pub fn from_file(path: &Path) -> Result<Self, SettingsError> {
-        let text = std::fs::read_to_string(path).map_err(|source| SettingsError::Read {
-            path: path.display().to_string(),
-            source,
-        })?;
-        serde_json::from_str(&text).map_err(|source| SettingsError::Parse {
-            path: path.display().to_string(),
-            source,
-        })
+        runtime_support::settings::from_file(path)
     }
 
     /// Check every field; the error names the setting.

@@ -337,41 +337,13 @@ impl CertificateHolder {
 pub(crate) mod tests {
     use super::*;
     use crate::source::MemorySource;
-    use rcgen::{
-        BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer,
-        KeyPair, KeyUsagePurpose, SanType,
-    };
     use std::sync::atomic::AtomicI64;
 
     pub(crate) const ID: &str = "spiffe://example.internal/payments";
 
     /// A bundle for `id` valid from `not_before` to `not_after` (Unix seconds).
     pub(crate) fn bundle(id: &str, not_before: i64, not_after: i64) -> String {
-        let ca_key = KeyPair::generate().unwrap();
-        let mut ca = CertificateParams::default();
-        ca.distinguished_name
-            .push(DnType::CommonName, "test mesh CA");
-        ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-        let ca_cert = ca.clone().self_signed(&ca_key).unwrap();
-        let issuer = Issuer::new(ca, ca_key);
-        let key = KeyPair::generate().unwrap();
-        let mut leaf = CertificateParams::default();
-        leaf.subject_alt_names = vec![SanType::URI(id.try_into().unwrap())];
-        leaf.key_usages = vec![KeyUsagePurpose::DigitalSignature];
-        leaf.extended_key_usages = vec![
-            ExtendedKeyUsagePurpose::ClientAuth,
-            ExtendedKeyUsagePurpose::ServerAuth,
-        ];
-        leaf.not_before = time_of(not_before);
-        leaf.not_after = time_of(not_after);
-        let leaf = leaf.signed_by(&key, &issuer).unwrap();
-        CertBundle::from_parts(&leaf.pem(), &key.serialize_pem(), &ca_cert.pem())
-            .unwrap()
-            .to_json()
-    }
-
-    fn time_of(unix: i64) -> time::OffsetDateTime {
-        time::OffsetDateTime::from_unix_timestamp(unix).unwrap()
+        cert_bundle::fixture::bundle(id, Some((not_before, not_after))).to_json()
     }
 
     pub(crate) struct FakeClock(pub(crate) AtomicI64);

@@ -13,6 +13,7 @@ use mtls_proxy::extension::{self, ExtensionsApi, Running};
 use mtls_proxy::proxy::Proxy;
 use mtls_proxy::settings::{Resolved, Settings};
 use mtls_proxy::{log, BundleSource, CertificateHolder, FileSource, MeshClient, MeshClientConfig};
+use runtime_support::entry;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
@@ -49,23 +50,11 @@ struct ServeArgs {
 
 fn main() -> ExitCode {
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
-    let in_lambda = std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_some();
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-    {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("s2s-mtls-proxy: cannot start the async runtime: {e}");
-            return ExitCode::FAILURE;
-        }
+    let in_lambda = entry::in_lambda();
+    let Some(runtime) = entry::runtime("s2s-mtls-proxy") else {
+        return ExitCode::FAILURE;
     };
-    let cli = if args.len() <= 1 && in_lambda {
-        Cli::try_parse_from(["s2s-mtls-proxy", "extension"])
-    } else {
-        Cli::try_parse_from(&args)
-    };
+    let cli = Cli::try_parse_from(entry::args_or("extension"));
     let code = match cli {
         Ok(Cli {
             command: Some(Command::Extension(settings)),
@@ -84,7 +73,7 @@ fn main() -> ExitCode {
         },
         Ok(Cli { command: None }) => {
             eprintln!("usage: s2s-mtls-proxy serve [--bundle-file FILE] [settings]   (see --help; Lambda runs it without arguments)");
-            64
+            entry::EXIT_USAGE
         }
         Err(e) if in_lambda && args.len() <= 1 => {
             runtime.block_on(run_extension(&args, Err(e.to_string())))
@@ -107,7 +96,7 @@ fn extension_name(args: &[std::ffi::OsString]) -> String {
 async fn run_extension(args: &[std::ffi::OsString], settings: Result<Settings, String>) -> u8 {
     let Some(addr) = std::env::var("AWS_LAMBDA_RUNTIME_API").ok() else {
         eprintln!("s2s-mtls-proxy: AWS_LAMBDA_RUNTIME_API is not set; outside Lambda use `s2s-mtls-proxy serve`");
-        return 64;
+        return entry::EXIT_USAGE;
     };
     let started = async {
         let settings = settings?;

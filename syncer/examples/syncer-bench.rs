@@ -10,7 +10,7 @@
 //! (at a 15-minute cadence nearly every run is one): it includes the one
 //! GetSecretValue of the app's certificate bundle.
 
-#[path = "../tests/common/mod.rs"]
+#[path = "../tests/syncer/common/mod.rs"]
 mod common;
 
 use std::collections::BTreeMap;
@@ -55,8 +55,8 @@ async fn measure(w: &World, settings: Settings) -> Measured {
     Measured {
         keywhiz_requests: w.keywhiz_counters().total,
         contents: r.contents_fetched,
-        sm_calls: w.sm_http.forwarded_total(),
-        sm_by_op: w.sm_http.forwarded(),
+        sm_calls: w.sm_http.total(),
+        sm_by_op: w.sm_http.by_operation(),
         ms,
     }
 }

@@ -5,6 +5,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
+use serde::Serialize;
 
 use crate::settings::{Settings, SettingsError};
 
@@ -30,9 +31,11 @@ pub enum Command {
 }
 
 /// Settings as flags / environment; each overrides the `--config` file.
-#[derive(Debug, Clone, Default, Args)]
+/// Serialized, the fields are the settings file's keys (see [`Settings`]).
+#[derive(Debug, Clone, Default, Args, Serialize)]
 pub struct SettingsArgs {
     /// JSON settings file (keys as the long flags, with `_`).
+    #[serde(skip)]
     #[arg(long, env = "SYNCER_CONFIG")]
     pub config: Option<PathBuf>,
     #[arg(long, env = "SYNCER_APP")]
@@ -87,56 +90,10 @@ pub struct SettingsArgs {
     pub dry_run: Option<bool>,
 }
 
-fn set<T>(slot: &mut T, v: Option<T>) {
-    if let Some(v) = v {
-        *slot = v;
-    }
-}
-
 impl SettingsArgs {
-    /// File (if any) overlaid with flags, validated.
+    /// The `--config` file (if any) overlaid with the flags given, validated.
     pub fn resolve(&self) -> Result<Settings, SettingsError> {
-        let mut s = match &self.config {
-            Some(p) => Settings::from_file(p)?,
-            None => Settings::default(),
-        };
-        let a = self.clone();
-        set(&mut s.app, a.app);
-        set(&mut s.trust_domain, a.trust_domain);
-        set(&mut s.keywhiz_url, a.keywhiz_url);
-        if a.keywhiz_ca_file.is_some() {
-            s.keywhiz_ca_file = a.keywhiz_ca_file;
-        }
-        if a.keywhiz_ca_pem.is_some() {
-            s.keywhiz_ca_pem = a.keywhiz_ca_pem;
-        }
-        if a.cert_file.is_some() {
-            s.cert_file = a.cert_file;
-        }
-        if a.key_file.is_some() {
-            s.key_file = a.key_file;
-        }
-        if a.identity_secret.is_some() {
-            s.identity_secret = a.identity_secret;
-        }
-        set(&mut s.max_delete_share, a.max_delete_share);
-        set(&mut s.allow_delete_all, a.allow_delete_all);
-        if a.delete_override_until.is_some() {
-            s.delete_override_until = a.delete_override_until;
-        }
-        if a.resource_policy.is_some() {
-            s.resource_policy = a.resource_policy;
-        }
-        set(&mut s.verify_resource_policies, a.verify_resource_policies);
-        set(&mut s.recovery_window_days, a.recovery_window_days);
-        set(&mut s.expiry_warning_days, a.expiry_warning_days);
-        set(&mut s.write_tps, a.write_tps);
-        set(&mut s.write_concurrency, a.write_concurrency);
-        set(&mut s.batch_size, a.batch_size);
-        set(&mut s.keywhiz_attempts, a.keywhiz_attempts);
-        set(&mut s.keywhiz_timeout_secs, a.keywhiz_timeout_secs);
-        set(&mut s.sm_attempts, a.sm_attempts);
-        set(&mut s.dry_run, a.dry_run);
+        let s: Settings = runtime_support::settings::layered(self.config.as_deref(), self)?;
         s.validate()?;
         Ok(s)
     }

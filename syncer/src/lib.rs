@@ -10,8 +10,8 @@
 //! policy and its digest), [`apply`] (writes), [`error`] (why a write or a run failed,
 //! and of what kind), [`sync`]
 //! (one run), [`decommission`] (the explicit removal of an app's mirror),
-//! [`report`]/[`log`]/[`metrics`] (what it did), [`cli`] and [`lambda`] (the
-//! two front ends, same code path).
+//! [`report`]/[`log`] (what it did; the call counts come from
+//! runtime-support), [`cli`] and [`lambda`] (the two front ends, same code path).
 
 pub mod apply;
 pub mod cli;
@@ -22,7 +22,6 @@ pub mod identity;
 pub mod inventory;
 pub mod lambda;
 pub mod log;
-pub mod metrics;
 pub mod plan;
 pub mod policy;
 pub mod ratelimit;
@@ -33,13 +32,6 @@ pub mod sync;
 pub mod tags;
 
 pub use report::{Report, Status};
+pub use runtime_support::aws::load_sdk_config;
 pub use settings::Settings;
 pub use sync::{secretsmanager_client, Syncer};
-
-/// The SDK configuration from the environment (region, credentials,
-/// `AWS_ENDPOINT_URL`), loaded once per process.
-pub async fn load_sdk_config() -> aws_config::SdkConfig {
-    aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .load()
-        .await
-}

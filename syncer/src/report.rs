@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use crate::error::{FailureKind, RunError};
-use crate::metrics::Counts;
+use runtime_support::aws::Counts;
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]

@@ -6,6 +6,9 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+use runtime_support::settings::invalid;
+pub use runtime_support::settings::SettingsError;
+
 use crate::plan::DeleteGuard;
 
 /// Where the app's mTLS identity comes from.
@@ -99,42 +102,9 @@ impl Default for Settings {
     }
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum SettingsError {
-    #[error("{path}: {source}")]
-    Read {
-        path: String,
-        source: std::io::Error,
-    },
-    #[error("{path}: not a valid settings file: {source}")]
-    Parse {
-        path: String,
-        source: serde_json::Error,
-    },
-    #[error("setting {field}: {message}")]
-    Invalid {
-        field: &'static str,
-        message: String,
-    },
-}
-
-fn invalid(field: &'static str, message: impl Into<String>) -> SettingsError {
-    SettingsError::Invalid {
-        field,
-        message: message.into(),
-    }
-}
-
 impl Settings {
     pub fn from_file(path: &Path) -> Result<Self, SettingsError> {
-        let text = std::fs::read_to_string(path).map_err(|source| SettingsError::Read {
-            path: path.display().to_string(),
-            source,
-        })?;
-        serde_json::from_str(&text).map_err(|source| SettingsError::Parse {
-            path: path.display().to_string(),
-            source,
-        })
+        runtime_support::settings::from_file(path)
     }
 
     /// Check every field; the error names the setting.

@@ -7,7 +7,6 @@ use std::time::{Duration, Instant};
 
 use aws_config::SdkConfig;
 use aws_sdk_secretsmanager::Client;
-use aws_smithy_types::retry::RetryConfig;
 use futures_util::{stream, StreamExt};
 use keywhiz_client::{ClientConfig, KeywhizClient, RetryPolicy};
 use serde_json::json;
@@ -17,12 +16,12 @@ use crate::apply::{Done, Writer};
 use crate::clock::{now_epoch, rfc3339};
 use crate::error::{FailureKind, RunError, WriteError};
 use crate::identity::{self, Identity};
-use crate::metrics::CallCounter;
 use crate::plan::{plan, Plan, Step, Task, WriteReason};
 use crate::ratelimit::RateLimiter;
 use crate::report::{Expiring, Report, Status};
 use crate::settings::{IdentitySource, Settings};
 use crate::{inventory, log, source};
+use runtime_support::aws::{retry_config, CallCounter};
 
 /// How long a Keywhiz client (and so the identity read from Secrets Manager)
 /// is reused in a warm Lambda: certificates are issued every 12 h, valid 24 h.
@@ -45,12 +44,10 @@ pub fn secretsmanager_client(
     counter: &CallCounter,
 ) -> Client {
     let conf = aws_sdk_secretsmanager::config::Builder::from(sdk)
-        .retry_config(
-            RetryConfig::standard()
-                .with_max_attempts(settings.sm_attempts)
-                .with_initial_backoff(Duration::from_millis(200))
-                .with_max_backoff(Duration::from_secs(5)),
-        )
+        .retry_config(retry_config(
+            settings.sm_attempts,
+            Duration::from_millis(200),
+        ))
         .interceptor(counter.clone())
         .build();
     Client::from_conf(conf)

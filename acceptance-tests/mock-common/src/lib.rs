@@ -19,6 +19,7 @@ pub mod controls;
 pub mod drill;
 pub mod faults;
 pub mod identity;
+pub mod lambda_runtime;
 pub mod log;
 pub mod moto;
 pub mod persist;

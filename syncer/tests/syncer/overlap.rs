@@ -5,7 +5,7 @@
 //! ignored or fails alone and leaves the winner's value; the state is right
 //! afterwards and the next run has nothing to do.
 
-mod common;
+use crate::common;
 
 use common::World;
 use syncer::{Settings, Status};

@@ -4,7 +4,7 @@
 //! Keywhiz, which accepts it as `spiffe://<td>/<app>` under the mesh root, and
 //! syncs the app's secret.
 
-mod common;
+use crate::common;
 
 use common::{seed, spiffe, AppSeed, World, TRUST_DOMAIN};
 use mock_keywhiz::seed::{Seed, SeedClient, SeedGroup, SeedSecret};

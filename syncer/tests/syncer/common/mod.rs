@@ -1,10 +1,9 @@
 //! The syncer's test world: moto (the acceptance tests' launcher), mock-keywhiz with
 //! the app's client and M granted secrets, the app's identity in moto's
-//! Secrets Manager, and SDK clients with request counting.
+//! Secrets Manager, and SDK clients whose requests are recorded (and can be
+//! refused) by runtime-support's [`AwsHttp`].
 
 #![allow(dead_code)]
-
-pub mod sm_http;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -23,7 +22,7 @@ use mock_keywhiz::seed::{Seed, SeedClient, SeedGroup, SeedSecret};
 use mock_keywhiz::{KeywhizConfig, KeywhizMock};
 use syncer::{Settings, Syncer};
 
-pub use sm_http::SmHttp;
+pub use runtime_support::aws_http::AwsHttp;
 
 pub const APP: &str = "payments";
 pub const TRUST_DOMAIN: &str = "example.internal";
@@ -49,26 +48,22 @@ pub struct World {
     pub admin: KeywhizClient,
     pub identity: ClientIdentity,
     /// Counts (and can throttle) what the syncer sends to moto.
-    pub sm_http: SmHttp,
+    pub sm_http: AwsHttp,
     /// A plain client for setting up and checking moto.
     pub check: Client,
 }
 
-async fn sdk(endpoint: &str, http: Option<&SmHttp>) -> SdkConfig {
+async fn sdk(endpoint: &str, http: Option<&AwsHttp>) -> SdkConfig {
     let loader = aws_config::defaults(BehaviorVersion::latest())
         .region(Region::new("us-east-1"))
         .endpoint_url(endpoint)
-        .credentials_provider(Credentials::new("testing", "testing", None, None, "test"));
+        .credentials_provider(Credentials::new("testing", "testing", None, None, "test"))
+        .http_client(runtime_support::aws::http_client());
     let base = loader.load().await;
     match http {
         None => base,
         Some(h) => {
-            use aws_smithy_http_client::tls;
-            let real = aws_smithy_http_client::Builder::new()
-                .tls_provider(tls::Provider::Rustls(
-                    tls::rustls_provider::CryptoMode::AwsLc,
-                ))
-                .build_https();
+            let real = runtime_support::aws::http_client();
             base.into_builder().http_client(h.client(real)).build()
         }
     }
@@ -130,7 +125,7 @@ impl World {
             pki,
             admin,
             identity,
-            sm_http: SmHttp::default(),
+            sm_http: AwsHttp::default(),
             check,
         };
         world
@@ -183,7 +178,7 @@ impl World {
 
     pub fn clear_counters(&self) {
         self.kw.server().clear_log();
-        self.sm_http.reset();
+        self.sm_http.clear();
     }
 
     /// Write a new version of a Keywhiz secret.

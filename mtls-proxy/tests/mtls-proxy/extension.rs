@@ -5,7 +5,7 @@
 //! by the version check; a missing secret is a 503, never an init error;
 //! SHUTDOWN ends the process well inside the 2,000 ms budget.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::time::Duration;

@@ -1,12 +1,12 @@
 //! Real-world edges: recovery-window restore, out-of-band edits, rotation
 //! back to an earlier value, expiry warnings, checksum-less secrets, binary values.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 
-use common::sm_http::Answer;
 use common::{name, World};
+use runtime_support::aws_http::Answer;
 use syncer::Status;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -27,7 +27,7 @@ async fn deleted_then_returning_secret_is_restored_not_recreated() {
     assert_eq!(r.status, Status::Ok, "{r:?}");
     assert_eq!(r.actions.restored, 1);
     assert_eq!(r.actions.updated, 1);
-    let f = w.sm_http.forwarded();
+    let f = w.sm_http.by_operation();
     assert_eq!(f.get("RestoreSecret"), Some(&1));
     assert_eq!(f.get("CreateSecret"), None);
     assert_eq!(w.synced_values().await, w.expected());
@@ -62,7 +62,7 @@ async fn out_of_band_edits_are_repaired_without_reading_values() {
     assert_eq!(r.actions.restaged, 1);
     assert_eq!(r.contents_fetched, 0, "the syncer's version is still there");
     assert_eq!(w.keywhiz_counters().total, 1);
-    assert_eq!(w.sm_http.forwarded().get("GetSecretValue"), None);
+    assert_eq!(w.sm_http.by_operation().get("GetSecretValue"), None);
     assert_eq!(w.synced_values().await, w.expected());
 
     // A rotation A -> B -> A relabels the old version instead of writing.
@@ -73,7 +73,7 @@ async fn out_of_band_edits_are_repaired_without_reading_values() {
     let r = syncer.run_once().await;
     assert_eq!(r.actions.restaged, 1, "{r:?}");
     assert_eq!(r.contents_fetched, 0);
-    assert_eq!(w.sm_http.forwarded().get("PutSecretValue"), None);
+    assert_eq!(w.sm_http.by_operation().get("PutSecretValue"), None);
     assert_eq!(w.synced_values().await, w.expected());
 }
 
@@ -101,7 +101,7 @@ async fn expiring_secrets_are_reported_and_tagged() {
     w.clear_counters();
     let r = syncer.run_once().await;
     assert_eq!(r.actions.unchanged, 2, "{r:?}");
-    assert_eq!(w.sm_http.forwarded_total(), 1);
+    assert_eq!(w.sm_http.total(), 1);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -131,7 +131,7 @@ async fn binary_values_and_dry_runs() {
     assert_eq!(r.status, Status::Ok);
     assert_eq!(r.actions.created, 0);
     assert_eq!(w.keywhiz_counters().count("POST", "/batchsecret"), 0);
-    assert_eq!(w.sm_http.forwarded().get("CreateSecret"), None);
+    assert_eq!(w.sm_http.by_operation().get("CreateSecret"), None);
 
     let r = w.syncer(w.settings()).await.run_once().await;
     assert_eq!(r.actions.created, 2, "{r:?}");
@@ -171,8 +171,8 @@ async fn failed_content_fetches_are_left_for_the_next_run() {
     assert_eq!(r.actions.failed, 3);
     assert_eq!(r.failures.keywhiz, 3, "{r:?}");
     assert_eq!(r.contents_fetched, 0);
-    assert_eq!(w.sm_http.forwarded().get("PutSecretValue"), None);
-    assert_eq!(w.sm_http.forwarded().get("DeleteSecret"), None);
+    assert_eq!(w.sm_http.by_operation().get("PutSecretValue"), None);
+    assert_eq!(w.sm_http.by_operation().get("DeleteSecret"), None);
     assert_eq!(w.synced_values().await, before, "old values stay");
 
     w.kw.server()
@@ -228,7 +228,8 @@ async fn failed_writes_are_counted_by_kind() {
         w.set_secret(&name(i), &format!("value-{i}-v2"), BTreeMap::new())
             .await;
         let sm_name = s2s_core::secretsmanager_name_for_keywhiz(&name(i)).expect("name");
-        w.sm_http.refuse("PutSecretValue", &sm_name, answer.clone());
+        w.sm_http
+            .refuse("secretsmanager.PutSecretValue", &sm_name, answer.clone());
     }
     let changed = refusals.len() + 1;
     w.set_secret(&name(7), "value-7-v2", BTreeMap::new()).await;
@@ -248,7 +249,7 @@ async fn failed_writes_are_counted_by_kind() {
     );
     // Every refused write was tried (the SDK retries some of them), none reached moto.
     assert!(w.sm_http.refused() >= refusals.len() as u64);
-    assert_eq!(w.sm_http.forwarded().get("PutSecretValue"), Some(&1));
+    assert_eq!(w.sm_http.by_operation().get("PutSecretValue"), Some(&1));
 
     w.sm_http.clear_refusals();
     let r = syncer.run_once().await;

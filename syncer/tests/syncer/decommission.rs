@@ -5,7 +5,7 @@
 //! decommissioning run deletes the mirror (recovery window, hand-made
 //! secrets untouched), after which runs are quiet.
 
-mod common;
+use crate::common;
 
 use common::{name, World};
 use syncer::{lambda, Status};
@@ -53,7 +53,10 @@ async fn a_decommissioned_app_is_cleaned_up_by_the_explicit_run() {
     assert_eq!(done["status"], "ok", "{done}");
     assert_eq!(done["actions"]["deleted"], M as u64);
     assert_eq!(w.keywhiz_counters().total, 0, "Keywhiz is not asked");
-    assert_eq!(w.sm_http.forwarded().get("DeleteSecret"), Some(&(M as u64)));
+    assert_eq!(
+        w.sm_http.by_operation().get("DeleteSecret"),
+        Some(&(M as u64))
+    );
     assert!(w.synced_values().await.is_empty());
     let left = w.actual().await;
     assert_eq!(

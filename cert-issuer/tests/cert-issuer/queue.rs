@@ -5,7 +5,7 @@
 //! CA answer both with one certificate; the key check keeps the other worker
 //! from writing it). A job older than the age limit is dropped.
 
-mod common;
+use crate::common;
 
 use cert_issuer::clock::Clock;
 use cert_issuer::job::Job;

@@ -1,7 +1,7 @@
 //! Losing secrets is an outage: whenever Keywhiz cannot be trusted nothing is
 //! written or deleted, and a listing that would delete too much deletes nothing.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -15,7 +15,7 @@ const M: usize = 20;
 
 /// No delete reached moto and every synced secret still has its value.
 async fn assert_intact(w: &World, before: &BTreeMap<String, String>, what: &str) {
-    let f = w.sm_http.forwarded();
+    let f = w.sm_http.by_operation();
     assert_eq!(f.get("DeleteSecret"), None, "{what}: {f:?}");
     assert_eq!(&w.synced_values().await, before, "{what}");
 }

@@ -7,7 +7,7 @@
 //! and the issuer's answer check refuses its 365-day leaf: lifetimes and SANs
 //! are tested on the local CA (lifecycle.rs).
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

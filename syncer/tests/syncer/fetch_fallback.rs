@@ -3,7 +3,7 @@
 //! syncer then asks for each name on its own, keeps what it may still read,
 //! and marks the rest as gone.
 
-mod common;
+use crate::common;
 
 use common::{b64, name, World};
 use keywhiz_client::{ClientConfig, KeywhizClient, RetryPolicy};

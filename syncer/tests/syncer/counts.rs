@@ -2,7 +2,7 @@
 //! Keywhiz request, fetches nothing and makes ceil(M/100) Secrets Manager
 //! calls; a rotation of k secrets fetches exactly k contents.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 
@@ -42,13 +42,8 @@ async fn first_sync_then_no_op_then_rotation() {
     assert_eq!(kc.count("POST", "/batchsecret"), 0, "no content fetch");
     assert_eq!(r.contents_fetched, 0);
     let pages = (M + 1).div_ceil(100) as u64; // + the hand-made secret
-    assert_eq!(
-        w.sm_http.forwarded_total(),
-        pages,
-        "{:?}",
-        w.sm_http.forwarded()
-    );
-    assert_eq!(w.sm_http.forwarded().get("ListSecrets"), Some(&pages));
+    assert_eq!(w.sm_http.total(), pages, "{:?}", w.sm_http.by_operation());
+    assert_eq!(w.sm_http.by_operation().get("ListSecrets"), Some(&pages));
     assert_eq!(r.secretsmanager.total_calls(), pages);
     assert_eq!(r.secretsmanager.calls.get("ListSecrets"), Some(&pages));
     assert_eq!(r.actions.unchanged, M as u64);
@@ -71,7 +66,7 @@ async fn first_sync_then_no_op_then_rotation() {
     let kc = w.keywhiz_counters();
     assert_eq!(kc.count("POST", "/batchsecret"), 1);
     assert_eq!(kc.total, 2);
-    let f = w.sm_http.forwarded();
+    let f = w.sm_http.by_operation();
     assert_eq!(f.get("PutSecretValue"), Some(&(k as u64)));
     assert_eq!(
         f.get("TagResource"),

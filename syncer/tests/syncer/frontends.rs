@@ -2,16 +2,13 @@
 //! (exit codes, JSON report on stdout) and the Lambda binary (`bootstrap`
 //! with no arguments) against a local Lambda Runtime API.
 
-mod common;
+use crate::common;
 
 use std::process::{Command, Stdio};
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use axum::extract::{Path, State};
-use axum::http::HeaderMap;
-use axum::routing::{get, post};
 use common::{assert_none_in, World};
+use mock_common::lambda_runtime::RuntimeApi;
 use serde_json::Value;
 
 const BIN: &str = env!("CARGO_BIN_EXE_syncer");
@@ -90,81 +87,18 @@ async fn cli_once_with_a_config_file() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("max_delete_share"));
 }
 
-/// A Lambda Runtime API that hands out `events` invocations, then waits.
-#[derive(Clone, Default)]
-struct Runtime {
-    next: Arc<Mutex<u32>>,
-    events: u32,
-    responses: Arc<Mutex<Vec<(String, String)>>>,
-}
-
-async fn next(State(rt): State<Runtime>) -> axum::response::Response {
-    use axum::response::IntoResponse;
-    let n = {
-        let mut n = rt.next.lock().expect("lock");
-        *n += 1;
-        *n
-    };
-    if n > rt.events {
-        std::future::pending::<()>().await;
-    }
-    let deadline = (syncer::clock::now_epoch() + 300) * 1000;
-    let mut h = HeaderMap::new();
-    h.insert(
-        "lambda-runtime-aws-request-id",
-        format!("req-{n}").parse().expect("hdr"),
-    );
-    h.insert(
-        "lambda-runtime-deadline-ms",
-        deadline.to_string().parse().expect("hdr"),
-    );
-    h.insert(
-        "lambda-runtime-invoked-function-arn",
-        "arn:aws:lambda:us-east-1:123456789012:function:keywhiz-syncer"
-            .parse()
-            .expect("hdr"),
-    );
-    let event = r#"{"source":"aws.events","detail-type":"Scheduled Event","detail":{}}"#;
-    (h, event).into_response()
-}
-
-async fn respond(
-    State(rt): State<Runtime>,
-    Path((id, kind)): Path<(String, String)>,
-    body: String,
-) -> &'static str {
-    rt.responses
-        .lock()
-        .expect("lock")
-        .push((format!("{id}/{kind}"), body));
-    "{}"
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn lambda_bootstrap_serves_invocations_with_clients_built_once() {
     let w = World::start(5).await;
-    let rt = Runtime {
-        events: 2,
-        ..Runtime::default()
-    };
-    let app = axum::Router::new()
-        .route("/2018-06-01/runtime/invocation/next", get(next))
-        .route("/2018-06-01/runtime/invocation/{id}/{kind}", post(respond))
-        .with_state(rt.clone());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+    let rt = RuntimeApi::start("keywhiz-syncer")
         .await
-        .expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    tokio::spawn(async move { axum::serve(listener, app).await });
-
+        .expect("runtime API");
+    let scheduled = r#"{"source":"aws.events","detail-type":"Scheduled Event","detail":{}}"#;
+    rt.push(scheduled);
+    rt.push(scheduled);
     let mut child = Command::new(BIN)
         .envs(base_env(&w))
-        .env("AWS_LAMBDA_RUNTIME_API", addr.to_string())
-        .env("AWS_LAMBDA_FUNCTION_NAME", "keywhiz-syncer")
-        .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
-        .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
-        .env("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/keywhiz-syncer")
-        .env("AWS_LAMBDA_LOG_STREAM_NAME", "test")
+        .envs(rt.env())
         .env("SYNCER_APP", common::APP)
         .env("SYNCER_TRUST_DOMAIN", common::TRUST_DOMAIN)
         .env("SYNCER_KEYWHIZ_URL", w.kw.base_url())
@@ -182,26 +116,22 @@ async fn lambda_bootstrap_serves_invocations_with_clients_built_once() {
         let _ = std::io::Read::read_to_string(&mut stderr, &mut text);
         text
     });
-    let mut responses = Vec::new();
-    for _ in 0..300 {
-        responses = rt.responses.lock().expect("lock").clone();
-        if responses.len() >= 2 || child.try_wait().ok().flatten().is_some() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let responses = rt.wait_for(2, Duration::from_secs(30)).await;
     let _ = child.kill();
     let _ = child.wait();
     let logged = logged.join().expect("stderr reader");
     assert_eq!(responses.len(), 2, "{responses:?}");
-    assert_eq!(responses[0].0, "req-1/response");
-    let first: Value = serde_json::from_str(&responses[0].1).expect("report");
+    assert_eq!(
+        (responses[0].request_id.as_str(), responses[0].kind.as_str()),
+        ("req-1", "response")
+    );
+    let first: Value = serde_json::from_str(&responses[0].body).expect("report");
     assert_eq!(first["actions"]["created"], 5);
     assert_eq!(
         first["secretsmanager"]["calls"]["GetSecretValue"], 1,
         "identity read"
     );
-    let second: Value = serde_json::from_str(&responses[1].1).expect("report");
+    let second: Value = serde_json::from_str(&responses[1].body).expect("report");
     assert_eq!(second["status"], "ok");
     // Same process, same clients: the identity is not read again.
     assert_eq!(
@@ -213,7 +143,7 @@ async fn lambda_bootstrap_serves_invocations_with_clients_built_once() {
     // What CloudWatch would get, and what the invocations returned, carry no secret.
     let secrets = w.never_logged();
     assert_none_in(&secrets, "the function's log", &logged);
-    for (_, body) in &responses {
-        assert_none_in(&secrets, "an invocation's response", body);
+    for answer in &responses {
+        assert_none_in(&secrets, "an invocation's response", &answer.body);
     }
 }

@@ -6,7 +6,7 @@
 //! overlap; a new function widens the readers; an account removed and then
 //! the flag off delete the secrets; and the issuer never reads a value.
 
-mod common;
+use crate::common;
 
 use cert_issuer::clock::Clock;
 use cert_issuer::target::{Target, TargetKey};

@@ -4,7 +4,7 @@
 //! and a renewed certificate is presented from the first request past the
 //! refresh margin, with no request failing.
 
-mod common;
+use crate::common;
 
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;

@@ -3,11 +3,9 @@
 //! root is the mesh root, and the local CA as an intermediate under it (the
 //! production shape: the Private CA is subordinate to the datacenter root), a
 //! settable clock, and SDK clients whose requests are recorded (and can be
-//! failed) by [`aws_http::AwsHttp`].
+//! failed) by runtime-support's [`AwsHttp`].
 
 #![allow(dead_code)]
-
-pub mod aws_http;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -30,7 +28,7 @@ use mock_registry::{RegistryConfig, RegistryMock};
 use registry_client::{ClientConfig, RegistryClient, RetryPolicy};
 use x509_parser::prelude::{FromDer, X509Certificate};
 
-pub use aws_http::AwsHttp;
+pub use runtime_support::aws_http::AwsHttp;
 
 pub const TRUST_DOMAIN: &str = "example.internal";
 pub const LEDGER_TABLE: &str = "s2s-cert-issuer-ledger";

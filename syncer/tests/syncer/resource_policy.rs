@@ -4,7 +4,7 @@
 //! back after an out-of-band edit on a verifying run, counted in the report,
 //! and free on a no-op run (the digest tag says it is in place).
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 
@@ -61,7 +61,7 @@ async fn every_secret_carries_the_bundle_s_resource_policy() {
     let r = w.syncer(with_policy.clone()).await.run_once().await;
     assert_eq!(r.status, Status::Ok, "{r:?}");
     assert_eq!(r.actions.created, M as u64);
-    let f = w.sm_http.forwarded();
+    let f = w.sm_http.by_operation();
     assert_eq!(f.get("PutResourcePolicy"), Some(&(M as u64)), "{f:?}");
     let actual = w.actual().await;
     assert_eq!(actual.len(), M);
@@ -79,11 +79,11 @@ async fn every_secret_carries_the_bundle_s_resource_policy() {
     assert_eq!(r.status, Status::Ok, "{r:?}");
     assert_eq!(r.actions.unchanged, M as u64);
     assert_eq!(r.actions.policies_repaired, 0);
-    let f = w.sm_http.forwarded();
+    let f = w.sm_http.by_operation();
     // ListSecrets pages plus the one read of the syncer's own certificate.
     let identity_reads = f.get("GetSecretValue").copied().unwrap_or(0);
     assert_eq!(f.get("ListSecrets"), Some(&pages), "{f:?}");
-    assert_eq!(w.sm_http.forwarded_total(), pages + identity_reads, "{f:?}");
+    assert_eq!(w.sm_http.total(), pages + identity_reads, "{f:?}");
     assert!(identity_reads <= 1, "{f:?}");
 
     // A missing policy (a secret synced before policies, or one removed outside
@@ -121,7 +121,7 @@ async fn every_secret_carries_the_bundle_s_resource_policy() {
     let r = w.syncer(verify).await.run_once().await;
     assert_eq!(r.status, Status::Ok, "{r:?}");
     assert_eq!(r.actions.policies_repaired, 1, "{:?}", r.actions);
-    let f = w.sm_http.forwarded();
+    let f = w.sm_http.by_operation();
     assert_eq!(f.get("GetResourcePolicy"), Some(&(M as u64)), "{f:?}");
     assert_eq!(f.get("PutResourcePolicy"), Some(&1), "{f:?}");
     assert!(policy::same(

@@ -4,22 +4,20 @@
 //! Lambda Runtime API: a scheduled event plans and enqueues, an SQS event is
 //! worked and answered with `batchItemFailures`.
 
-mod common;
+use crate::common;
 
-use std::collections::VecDeque;
 use std::process::{Command, Stdio};
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use axum::extract::{Path, State};
-use axum::http::HeaderMap;
-use axum::routing::{get, post};
 use common::{seed, spiffe, AppSeed, World};
+use mock_common::lambda_runtime::RuntimeApi;
 use serde_json::Value;
 use x509_parser::prelude::{FromDer, X509Certificate};
 
 const BIN: &str = env!("CARGO_BIN_EXE_cert-issuer");
 const A1: &str = "111111111111";
+/// How long the bootstrap may take to answer an invocation.
+const PATIENCE: Duration = Duration::from_secs(30);
 
 fn world_seed() -> mock_registry::Seed {
     seed(&[AppSeed {
@@ -119,95 +117,18 @@ async fn cli_once_and_ca_chain_from_a_settings_file() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("renew_margin_hours"));
 }
 
-/// A Lambda Runtime API handing out the events pushed to it, one per `next`.
-#[derive(Clone, Default)]
-struct Runtime {
-    events: Arc<Mutex<VecDeque<String>>>,
-    served: Arc<Mutex<u32>>,
-    responses: Arc<Mutex<Vec<(String, String)>>>,
-}
-
-async fn next(State(rt): State<Runtime>) -> axum::response::Response {
-    use axum::response::IntoResponse;
-    let event = loop {
-        if let Some(e) = rt.events.lock().expect("lock").pop_front() {
-            break e;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    };
-    let n = {
-        let mut n = rt.served.lock().expect("lock");
-        *n += 1;
-        *n
-    };
-    let mut h = HeaderMap::new();
-    h.insert(
-        "lambda-runtime-aws-request-id",
-        format!("req-{n}").parse().expect("hdr"),
-    );
-    h.insert(
-        "lambda-runtime-deadline-ms",
-        "99999999999999".parse().expect("hdr"),
-    );
-    h.insert(
-        "lambda-runtime-invoked-function-arn",
-        "arn:aws:lambda:us-east-1:123456789012:function:s2s-cert-issuer-worker"
-            .parse()
-            .expect("hdr"),
-    );
-    (h, event).into_response()
-}
-
-async fn respond(
-    State(rt): State<Runtime>,
-    Path((id, kind)): Path<(String, String)>,
-    body: String,
-) -> &'static str {
-    rt.responses
-        .lock()
-        .expect("lock")
-        .push((format!("{id}/{kind}"), body));
-    "{}"
-}
-
-async fn wait_for(rt: &Runtime, n: usize) -> Vec<(String, String)> {
-    for _ in 0..600 {
-        let r = rt.responses.lock().expect("lock").clone();
-        if r.len() >= n {
-            return r;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("no response {n} from the bootstrap");
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn lambda_bootstrap_plans_on_schedule_and_works_sqs_batches() {
     let w = World::start(world_seed()).await;
-    let rt = Runtime::default();
-    rt.events
-        .lock()
-        .expect("lock")
-        .push_back(r#"{"source":"aws.events","detail-type":"Scheduled Event","detail":{}}"#.into());
-    let app = axum::Router::new()
-        .route("/2018-06-01/runtime/invocation/next", get(next))
-        .route("/2018-06-01/runtime/invocation/{id}/{kind}", post(respond))
-        .with_state(rt.clone());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+    let rt = RuntimeApi::start("s2s-cert-issuer")
         .await
-        .expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    tokio::spawn(async move { axum::serve(listener, app).await });
+        .expect("runtime API");
+    rt.push(r#"{"source":"aws.events","detail-type":"Scheduled Event","detail":{}}"#);
     let config = w.dir.path().join("cert-issuer.json");
     std::fs::write(&config, settings_json(&w, true).to_string()).expect("config");
     let mut child = Command::new(BIN)
         .envs(w.moto.env())
-        .env("AWS_LAMBDA_RUNTIME_API", addr.to_string())
-        .env("AWS_LAMBDA_FUNCTION_NAME", "s2s-cert-issuer")
-        .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
-        .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "256")
-        .env("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/s2s-cert-issuer")
-        .env("AWS_LAMBDA_LOG_STREAM_NAME", "test")
+        .envs(rt.env())
         .env("CERT_ISSUER_CONFIG", &config)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
@@ -215,8 +136,9 @@ async fn lambda_bootstrap_plans_on_schedule_and_works_sqs_batches() {
         .spawn()
         .expect("start bootstrap");
 
-    let first = wait_for(&rt, 1).await;
-    let plan: Value = serde_json::from_str(&first[0].1).expect("report");
+    let first = rt.wait_for(1, PATIENCE).await;
+    assert_eq!(first.len(), 1, "no answer from the bootstrap");
+    let plan: Value = serde_json::from_str(&first[0].body).expect("report");
     assert_eq!(
         (plan["mode"].as_str(), plan["enqueued"].as_u64()),
         (Some("plan"), Some(1)),
@@ -248,15 +170,16 @@ async fn lambda_bootstrap_plans_on_schedule_and_works_sqs_batches() {
         })))
         .collect();
     assert_eq!(records.len(), 2);
-    rt.events
-        .lock()
-        .expect("lock")
-        .push_back(serde_json::json!({ "Records": records }).to_string());
-    let second = wait_for(&rt, 2).await;
+    rt.push(serde_json::json!({ "Records": records }).to_string());
+    let second = rt.wait_for(2, PATIENCE).await;
     let _ = child.kill();
     let _ = child.wait();
-    assert_eq!(second[1].0, "req-2/response");
-    let answer: Value = serde_json::from_str(&second[1].1).expect("answer");
+    assert_eq!(second.len(), 2, "no second answer from the bootstrap");
+    assert_eq!(
+        (second[1].request_id.as_str(), second[1].kind.as_str()),
+        ("req-2", "response")
+    );
+    let answer: Value = serde_json::from_str(&second[1].body).expect("answer");
     assert_eq!(
         answer,
         serde_json::json!({"batchItemFailures": [{"itemIdentifier": "garbage"}]})
