@@ -244,26 +244,15 @@ impl AwsHttp {
             let fault = i.faults[i.next_fault % i.faults.len()];
             i.next_fault += 1;
             *i.injected.entry(fault.label().to_owned()).or_default() += 1;
-            let query = service == "sts";
-            return Some(match fault {
-                Fault::Reset => Answer::ConnectionReset,
-                Fault::Throttle if query => Answer::Error {
-                    status: 400,
-                    code: "Throttling",
-                },
-                Fault::Throttle => Answer::Error {
-                    status: 400,
-                    code: "ThrottlingException",
-                },
-                Fault::Unavailable if query => Answer::Error {
-                    status: 503,
-                    code: "ServiceUnavailable",
-                },
-                Fault::Unavailable => Answer::Error {
-                    status: 503,
-                    code: "ServiceUnavailableException",
-                },
-            });
+            // The codes as each protocol spells them: query (STS), awsJson.
+            let (status, code) = match (fault, service == "sts") {
+                (Fault::Reset, _) => return Some(Answer::ConnectionReset),
+                (Fault::Throttle, true) => (400, "Throttling"),
+                (Fault::Throttle, false) => (400, "ThrottlingException"),
+                (Fault::Unavailable, true) => (503, "ServiceUnavailable"),
+                (Fault::Unavailable, false) => (503, "ServiceUnavailableException"),
+            };
+            return Some(Answer::Error { status, code });
         }
         i.seen.push(Seen {
             op,

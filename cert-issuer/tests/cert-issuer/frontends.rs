@@ -150,16 +150,9 @@ async fn lambda_bootstrap_plans_on_schedule_and_works_sqs_batches() {
     );
 
     // The event source's batch, from what is in the queue.
-    let sqs = aws_sdk_sqs::Client::new(&w.plain);
-    let got = sqs
-        .receive_message()
-        .queue_url(&w.queue_url)
-        .max_number_of_messages(10)
-        .send()
+    let records: Vec<Value> = w
+        .receive()
         .await
-        .expect("receive");
-    let records: Vec<Value> = got
-        .messages()
         .iter()
         .map(|m| {
             serde_json::json!({"messageId": m.message_id(), "eventSource": "aws:sqs",

@@ -18,17 +18,11 @@ async fn take_all(w: &World) -> Vec<Job> {
     let sqs = aws_sdk_sqs::Client::new(&w.plain);
     let mut jobs = Vec::new();
     loop {
-        let got = sqs
-            .receive_message()
-            .queue_url(&w.queue_url)
-            .max_number_of_messages(10)
-            .send()
-            .await
-            .expect("receive");
-        if got.messages().is_empty() {
+        let got = w.receive().await;
+        if got.is_empty() {
             return jobs;
         }
-        for m in got.messages() {
+        for m in &got {
             jobs.push(Job::from_message(m.body().unwrap_or_default()).expect("a job"));
             sqs.delete_message()
                 .queue_url(&w.queue_url)

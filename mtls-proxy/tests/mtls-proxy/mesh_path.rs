@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 
 use cert_bundle::CertBundle;
-use common::{exchange, start_proxy};
+use common::{exchange, start_proxy, RunningProxy};
 use mock_common::TestPki;
 use mock_mesh::{MeshOptions, Service, TestMesh};
 use mtls_proxy::{Clock, MemorySource, RefreshPolicy};
@@ -31,20 +31,26 @@ fn source_with(bundle: &CertBundle) -> Arc<MemorySource> {
     source
 }
 
+/// The proxy of the `orders` function, through `mesh`, presenting `bundle`
+/// (requests must carry `token`, if any), with the default refresh policy.
+async fn orders_proxy(mesh: &TestMesh, bundle: &CertBundle, token: Option<&str>) -> RunningProxy {
+    start_proxy(
+        &mesh.gateway_address(),
+        TD,
+        ORDERS,
+        source_with(bundle),
+        token,
+        RefreshPolicy::default(),
+        |h| h,
+    )
+    .await
+}
+
 #[tokio::test]
 async fn both_forms_reach_the_app_as_the_function_through_the_gateway() {
     let mesh = mesh(vec![Service::new("payments")]).await;
     let bundle = mesh.bundle_for("orders", ORDERS, 30).unwrap();
-    let proxy = start_proxy(
-        &mesh.gateway_address(),
-        TD,
-        ORDERS,
-        source_with(&bundle),
-        Some("tok"),
-        RefreshPolicy::default(),
-        |h| h,
-    )
-    .await;
+    let proxy = orders_proxy(&mesh, &bundle, Some("tok")).await;
 
     let forward = exchange(
         &proxy.addr,
@@ -111,16 +117,7 @@ async fn both_forms_reach_the_app_as_the_function_through_the_gateway() {
 async fn ssrf_defences_and_bad_addresses_are_refused_before_the_mesh() {
     let mesh = mesh(vec![Service::new("payments")]).await;
     let bundle = mesh.bundle_for("orders", ORDERS, 30).unwrap();
-    let proxy = start_proxy(
-        &mesh.gateway_address(),
-        TD,
-        ORDERS,
-        source_with(&bundle),
-        Some("tok"),
-        RefreshPolicy::default(),
-        |h| h,
-    )
-    .await;
+    let proxy = orders_proxy(&mesh, &bundle, Some("tok")).await;
     let get = |extra: &str, target: &str| {
         format!("GET {target} HTTP/1.1\r\nHost: {PAYMENTS_HOST}{extra}")
     };
@@ -179,16 +176,7 @@ async fn servers_are_accepted_by_their_spiffe_id_and_chain_only() {
     ])
     .await;
     let bundle = mesh.bundle_for("orders", ORDERS, 30).unwrap();
-    let proxy = start_proxy(
-        &mesh.gateway_address(),
-        TD,
-        ORDERS,
-        source_with(&bundle),
-        None,
-        RefreshPolicy::default(),
-        |h| h,
-    )
-    .await;
+    let proxy = orders_proxy(&mesh, &bundle, None).await;
 
     let impostor = exchange(&proxy.addr, "GET /ledger/balance HTTP/1.1\r\nHost: x").await;
     assert_eq!(impostor.status, 502, "{}", impostor.body);
@@ -222,16 +210,7 @@ async fn servers_are_accepted_by_their_spiffe_id_and_chain_only() {
         other_roots.ca_pem(),
     )
     .unwrap();
-    let proxy = start_proxy(
-        &mesh.gateway_address(),
-        TD,
-        ORDERS,
-        source_with(&foreign),
-        None,
-        RefreshPolicy::default(),
-        |h| h,
-    )
-    .await;
+    let proxy = orders_proxy(&mesh, &foreign, None).await;
     let unknown = exchange(&proxy.addr, "GET /payments/ HTTP/1.1\r\nHost: x").await;
     assert_eq!(unknown.status, 502, "{}", unknown.body);
     assert!(
@@ -255,16 +234,7 @@ async fn backends_refuse_callers_they_do_not_expect() {
     ])
     .await;
     let bundle = mesh.bundle_for("orders", ORDERS, 30).unwrap();
-    let proxy = start_proxy(
-        &mesh.gateway_address(),
-        TD,
-        ORDERS,
-        source_with(&bundle),
-        None,
-        RefreshPolicy::default(),
-        |h| h,
-    )
-    .await;
+    let proxy = orders_proxy(&mesh, &bundle, None).await;
     let refused = exchange(&proxy.addr, "GET /payments/ HTTP/1.1\r\nHost: x").await;
     assert_eq!(refused.status, 403, "{}", refused.body);
     assert!(refused.body.contains("may not call"), "{}", refused.body);
@@ -299,16 +269,7 @@ async fn backends_refuse_callers_they_do_not_expect() {
         .mint(&mock_common::IdentitySpec::spiffe("rogue-orders", ORDERS))
         .unwrap();
     let rogue_bundle = CertBundle::from_parts(&id.cert_pem, &id.key_pem, mesh.ca_pem()).unwrap();
-    let proxy = start_proxy(
-        &mesh.gateway_address(),
-        TD,
-        ORDERS,
-        source_with(&rogue_bundle),
-        None,
-        RefreshPolicy::default(),
-        |h| h,
-    )
-    .await;
+    let proxy = orders_proxy(&mesh, &rogue_bundle, None).await;
     let refused = exchange(&proxy.addr, "GET /payments/ HTTP/1.1\r\nHost: x").await;
     assert_eq!(refused.status, 502, "{}", refused.body);
     assert!(mesh.backend("payments").stats().handshake_failures >= 1);
@@ -318,16 +279,7 @@ async fn backends_refuse_callers_they_do_not_expect() {
 async fn an_expired_certificate_is_answered_with_503_and_never_presented() {
     let mesh = mesh(vec![Service::new("payments")]).await;
     let expired = mesh.bundle_for("orders-expired", ORDERS, -1).unwrap();
-    let proxy = start_proxy(
-        &mesh.gateway_address(),
-        TD,
-        ORDERS,
-        source_with(&expired),
-        None,
-        RefreshPolicy::default(),
-        |h| h,
-    )
-    .await;
+    let proxy = orders_proxy(&mesh, &expired, None).await;
     let answer = exchange(&proxy.addr, "GET /payments/ HTTP/1.1\r\nHost: x").await;
     assert_eq!(answer.status, 503, "{}", answer.body);
     assert_eq!(answer.header("x-s2s-error"), Some("no-certificate"));

@@ -66,16 +66,7 @@ async fn cli_once_with_a_config_file() {
     );
 
     // Refused deletes exit 3.
-    w.admin
-        .modify_client_groups(
-            common::APP,
-            &keywhiz_client::ModifyGroupsRequest {
-                add_groups: vec![],
-                remove_groups: vec![common::GROUP.into()],
-            },
-        )
-        .await
-        .expect("evict");
+    w.evict_app().await;
     let out = tokio::task::block_in_place(|| run(&[]));
     assert_eq!(out.status.code(), Some(3));
     assert_eq!(w.synced_values().await.len(), 12);

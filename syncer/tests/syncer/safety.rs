@@ -156,16 +156,7 @@ async fn shrunken_listings_delete_nothing() {
     let before = w.synced_values().await;
 
     // Empty list: the app lost its group membership.
-    w.admin
-        .modify_client_groups(
-            common::APP,
-            &keywhiz_client::ModifyGroupsRequest {
-                add_groups: vec![],
-                remove_groups: vec![common::GROUP.into()],
-            },
-        )
-        .await
-        .expect("evict");
+    w.evict_app().await;
     w.clear_counters();
     let r = syncer.run_once().await;
     assert_eq!(r.keywhiz_listed, 0);

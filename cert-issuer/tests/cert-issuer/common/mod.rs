@@ -287,6 +287,19 @@ impl World {
             .build()
     }
 
+    /// Up to 10 messages from the job queue, as a worker's event source receives them.
+    pub async fn receive(&self) -> Vec<aws_sdk_sqs::types::Message> {
+        aws_sdk_sqs::Client::new(&self.plain)
+            .receive_message()
+            .queue_url(&self.queue_url)
+            .max_number_of_messages(10)
+            .send()
+            .await
+            .expect("receive")
+            .messages()
+            .to_vec()
+    }
+
     /// `s2s/<app>/tls` in `account`, as a user reads it (value, tags, policy).
     pub async fn stored(&self, account: &str, app: &str) -> Option<Stored> {
         let sm = aws_sdk_secretsmanager::Client::new(&self.in_account(account).await);

@@ -176,6 +176,20 @@ impl World {
         self.kw.server().counters()
     }
 
+    /// Take the app out of its Keywhiz group: it may read none of the secrets.
+    pub async fn evict_app(&self) {
+        self.admin
+            .modify_client_groups(
+                APP,
+                &keywhiz_client::ModifyGroupsRequest {
+                    add_groups: vec![],
+                    remove_groups: vec![GROUP.into()],
+                },
+            )
+            .await
+            .expect("evict");
+    }
+
     pub fn clear_counters(&self) {
         self.kw.server().clear_log();
         self.sm_http.clear();
