@@ -26,32 +26,22 @@ pub struct Limit {
 /// managed identity policy 6,144 without whitespace; trust policy 2,048 (default quota)
 /// without whitespace; Secrets Manager resource policy 20,480 as sent.
 pub fn limit(t: PolicyType) -> Limit {
-    match t {
-        PolicyType::Scp => Limit {
-            max: 10_240,
-            counting: Counting::AsSent,
-            what: "SCP document",
-        },
-        PolicyType::Rcp => Limit {
-            max: 5_120,
-            counting: Counting::AsSent,
-            what: "RCP document",
-        },
-        PolicyType::Identity => Limit {
-            max: 6_144,
-            counting: Counting::WithoutWhitespace,
-            what: "managed IAM policy",
-        },
-        PolicyType::Trust => Limit {
-            max: 2_048,
-            counting: Counting::WithoutWhitespace,
-            what: "role trust policy (default quota)",
-        },
-        PolicyType::Resource => Limit {
-            max: 20_480,
-            counting: Counting::AsSent,
-            what: "Secrets Manager resource policy",
-        },
+    use Counting::{AsSent, WithoutWhitespace};
+    let (max, counting, what) = match t {
+        PolicyType::Scp => (10_240, AsSent, "SCP document"),
+        PolicyType::Rcp => (5_120, AsSent, "RCP document"),
+        PolicyType::Identity => (6_144, WithoutWhitespace, "managed IAM policy"),
+        PolicyType::Trust => (
+            2_048,
+            WithoutWhitespace,
+            "role trust policy (default quota)",
+        ),
+        PolicyType::Resource => (20_480, AsSent, "Secrets Manager resource policy"),
+    };
+    Limit {
+        max,
+        counting,
+        what,
     }
 }
 

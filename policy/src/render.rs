@@ -50,23 +50,8 @@ fn json_escape(s: &str) -> String {
 /// Fills every template parameter; refuses when one is not given. Extra values are ignored.
 /// The result must be valid JSON.
 pub fn render(template: &str, values: &BTreeMap<String, String>) -> Result<String> {
-    let mut out = String::with_capacity(template.len());
-    let mut last = 0;
     let mut missing = BTreeSet::new();
-    for (start, end, inner) in placeholders_at(template) {
-        if !is_param_name(inner) {
-            continue;
-        }
-        out.push_str(&template[last..start]);
-        match values.get(inner) {
-            Some(v) => out.push_str(&json_escape(v)),
-            None => {
-                missing.insert(inner.to_string());
-            }
-        }
-        last = end;
-    }
-    out.push_str(&template[last..]);
+    let out = fill(template, values, &mut missing);
     if !missing.is_empty() {
         return Err(Error::Unfilled(missing.into_iter().collect()));
     }
@@ -99,8 +84,8 @@ fn string_literals(text: &str) -> Vec<(usize, usize)> {
     out
 }
 
-/// Fills the scalar parameters of `text` (one pass, as [`render`]); names not in
-/// `values` are recorded in `missing`.
+/// Fills the scalar parameters of `text` in one pass; names not in `values` are
+/// recorded in `missing` (and left out of the result).
 fn fill(text: &str, values: &BTreeMap<String, String>, missing: &mut BTreeSet<String>) -> String {
     let mut out = String::with_capacity(text.len());
     let mut last = 0;

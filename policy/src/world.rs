@@ -155,6 +155,29 @@ pub struct Actor {
     pub role: Option<String>,
 }
 
+impl Actor {
+    /// A principal that stands for "anyone else" of its kind: no boundary, no
+    /// tags of its own (it may carry any), never minted, no world role.
+    fn synthetic(
+        name: String,
+        principal: RequestPrincipal,
+        account: Option<String>,
+        identity: Vec<String>,
+    ) -> Actor {
+        Actor {
+            name,
+            principal,
+            account,
+            identity,
+            boundary: None,
+            tags: BTreeMap::new(),
+            synthetic: true,
+            minted: false,
+            role: None,
+        }
+    }
+}
+
 const BUILTINS: &[(&str, &str)] = &[
     (
         "aws/FullAWSAccess",
@@ -318,44 +341,26 @@ impl World {
             }
         }
         for (key, a) in &self.file.accounts {
-            out.push(Actor {
-                name: format!("other@{key}"),
-                principal: RequestPrincipal::role(&format!(
-                    "arn:aws:iam::{}:role/any-other-role",
-                    a.id
-                )),
-                account: Some(key.clone()),
-                identity: vec!["aws/AdministratorAccess".into()],
-                boundary: None,
-                tags: BTreeMap::new(),
-                synthetic: true,
-                minted: false,
-                role: None,
-            });
-            out.push(Actor {
-                name: format!("root@{key}"),
-                principal: RequestPrincipal::root(&a.id),
-                account: Some(key.clone()),
-                identity: vec![],
-                boundary: None,
-                tags: BTreeMap::new(),
-                synthetic: true,
-                minted: false,
-                role: None,
-            });
+            out.push(Actor::synthetic(
+                format!("other@{key}"),
+                RequestPrincipal::role(&format!("arn:aws:iam::{}:role/any-other-role", a.id)),
+                Some(key.clone()),
+                vec!["aws/AdministratorAccess".into()],
+            ));
+            out.push(Actor::synthetic(
+                format!("root@{key}"),
+                RequestPrincipal::root(&a.id),
+                Some(key.clone()),
+                vec![],
+            ));
         }
         for svc in ["lambda.amazonaws.com", "ec2.amazonaws.com"] {
-            out.push(Actor {
-                name: format!("service:{svc}"),
-                principal: RequestPrincipal::service(svc),
-                account: None,
-                identity: vec![],
-                boundary: None,
-                tags: BTreeMap::new(),
-                synthetic: true,
-                minted: false,
-                role: None,
-            });
+            out.push(Actor::synthetic(
+                format!("service:{svc}"),
+                RequestPrincipal::service(svc),
+                None,
+                vec![],
+            ));
         }
         Ok(out)
     }

@@ -199,41 +199,36 @@ fn cross_account_needs_both_sides() {
             r#"{{"Version":"2012-10-17","Statement":{{"Sid":"R","Effect":"Allow","Principal":{{"AWS":"{ROLE}"}},"Action":"secretsmanager:GetSecretValue","Resource":"*"}}}}"#
         ),
     );
-    // Resource policy alone: not enough across accounts.
-    let set = PolicySet {
-        resource: Some(res.clone()),
-        ..Default::default()
-    };
-    assert_eq!(
-        evaluate(
-            &req(ROLE, "secretsmanager:GetSecretValue", OTHER_SECRET),
-            &set
-        )
-        .reason,
-        Reason::NoAllow("identity".into())
-    );
-    // Identity alone: not enough either.
-    let set = PolicySet {
-        identity: vec![allow_all()],
-        ..Default::default()
-    };
-    assert_eq!(
-        evaluate(
-            &req(ROLE, "secretsmanager:GetSecretValue", OTHER_SECRET),
-            &set
-        )
-        .reason,
-        Reason::NoAllow("resource (no resource policy)".into())
-    );
+    let across = req(ROLE, "secretsmanager:GetSecretValue", OTHER_SECRET);
+    // Across accounts, either side alone is not enough.
+    let one_side = [
+        (
+            "resource policy alone",
+            Some(res.clone()),
+            vec![],
+            Reason::NoAllow("identity".into()),
+        ),
+        (
+            "identity policy alone",
+            None,
+            vec![allow_all()],
+            Reason::NoAllow("resource (no resource policy)".into()),
+        ),
+    ];
+    for (case, resource, identity, reason) in one_side {
+        let set = PolicySet {
+            resource,
+            identity,
+            ..Default::default()
+        };
+        assert_eq!(evaluate(&across, &set).reason, reason, "{case}");
+    }
     let set = PolicySet {
         identity: vec![allow_all()],
         resource: Some(res),
         ..Default::default()
     };
-    let d = evaluate(
-        &req(ROLE, "secretsmanager:GetSecretValue", OTHER_SECRET),
-        &set,
-    );
+    let d = evaluate(&across, &set);
     assert!(d.allowed);
     assert!(
         d.deciding.iter().any(|s| s.statement == "R")
