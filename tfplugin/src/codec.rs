@@ -62,6 +62,14 @@ struct Reader<'a> {
 }
 
 impl Reader<'_> {
+    /// Runs `f` with `step` on the reader's path (see [`AttributePath::within`]).
+    fn within<R>(&mut self, step: PathStep, f: impl FnOnce(&mut Self) -> R) -> R {
+        self.path.push(step);
+        let result = f(self);
+        self.path.pop();
+        result
+    }
+
     fn err(&self, m: impl Into<String>) -> ValueError {
         ValueError::new(&self.path, m)
     }
@@ -219,9 +227,7 @@ impl Reader<'_> {
                 };
                 let mut out = Vec::with_capacity(n.min(4096));
                 for i in 0..n {
-                    self.path.push(PathStep::Index(i as i64));
-                    out.push(self.value(e, depth + 1)?);
-                    self.path.pop();
+                    out.push(self.within(PathStep::index(i), |d| d.value(e, depth + 1))?);
                 }
                 Ok(if matches!(ty, Type::Set(_)) {
                     Value::Set(out)
@@ -238,9 +244,7 @@ impl Reader<'_> {
                 }
                 let mut out = Vec::with_capacity(n);
                 for (i, t) in ts.iter().enumerate() {
-                    self.path.push(PathStep::Index(i as i64));
-                    out.push(self.value(t, depth + 1)?);
-                    self.path.pop();
+                    out.push(self.within(PathStep::index(i), |d| d.value(t, depth + 1))?);
                 }
                 Ok(Value::Tuple(out))
             }
@@ -252,9 +256,7 @@ impl Reader<'_> {
                 for _ in 0..n {
                     let k = self.item()?;
                     let k = self.string(k)?;
-                    self.path.push(PathStep::Key(k.clone()));
-                    let v = self.value(e, depth + 1)?;
-                    self.path.pop();
+                    let v = self.within(PathStep::Key(k.clone()), |d| d.value(e, depth + 1))?;
                     out.insert(k, v);
                 }
                 Ok(Value::Map(out))
@@ -270,9 +272,8 @@ impl Reader<'_> {
                     let Some(t) = attributes.get(&k) else {
                         return Err(self.err(format!("unexpected attribute {k:?}")));
                     };
-                    self.path.push(PathStep::Attribute(k.clone()));
-                    let v = self.value(t, depth + 1)?;
-                    self.path.pop();
+                    let v =
+                        self.within(PathStep::Attribute(k.clone()), |d| d.value(t, depth + 1))?;
                     out.insert(k, v);
                 }
                 for name in attributes.keys() {
@@ -383,26 +384,22 @@ fn write_value(
         (Value::List(vs) | Value::Set(vs) | Value::Tuple(vs), Type::List(e) | Type::Set(e)) => {
             let _ = rmp::encode::write_array_len(out, vs.len() as u32);
             for (i, x) in vs.iter().enumerate() {
-                path.push(PathStep::Index(i as i64));
-                write_value(out, x, e, path)?;
-                path.pop();
+                path.within(PathStep::index(i), |path| write_value(out, x, e, path))?;
             }
         }
         (Value::List(vs) | Value::Tuple(vs), Type::Tuple(ts)) if vs.len() == ts.len() => {
             let _ = rmp::encode::write_array_len(out, vs.len() as u32);
             for (i, (x, t)) in vs.iter().zip(ts).enumerate() {
-                path.push(PathStep::Index(i as i64));
-                write_value(out, x, t, path)?;
-                path.pop();
+                path.within(PathStep::index(i), |path| write_value(out, x, t, path))?;
             }
         }
         (Value::Map(m) | Value::Object(m), Type::Map(e)) => {
             let _ = rmp::encode::write_map_len(out, m.len() as u32);
             for (k, x) in m {
                 let _ = rmp::encode::write_str(out, k);
-                path.push(PathStep::Key(k.clone()));
-                write_value(out, x, e, path)?;
-                path.pop();
+                path.within(PathStep::Key(k.clone()), |path| {
+                    write_value(out, x, e, path)
+                })?;
             }
         }
         (Value::Object(m) | Value::Map(m), Type::Object { attributes, .. }) => {
@@ -415,9 +412,9 @@ fn write_value(
             let _ = rmp::encode::write_map_len(out, attributes.len() as u32);
             for (name, t) in attributes {
                 let _ = rmp::encode::write_str(out, name);
-                path.push(PathStep::Attribute(name.clone()));
-                write_value(out, m.get(name).unwrap_or(&Value::Null), t, path)?;
-                path.pop();
+                path.within(PathStep::Attribute(name.clone()), |path| {
+                    write_value(out, m.get(name).unwrap_or(&Value::Null), t, path)
+                })?;
             }
         }
         _ => return Err(mismatch(path)),
@@ -471,9 +468,7 @@ fn from_json(j: Json, ty: &Type, path: &mut AttributePath) -> Result<Value, Valu
         (Json::Array(a), Type::List(e) | Type::Set(e)) => {
             let mut out = Vec::with_capacity(a.len());
             for (i, x) in a.into_iter().enumerate() {
-                path.push(PathStep::Index(i as i64));
-                out.push(from_json(x, e, path)?);
-                path.pop();
+                out.push(path.within(PathStep::index(i), |path| from_json(x, e, path))?);
             }
             Ok(if matches!(ty, Type::Set(_)) {
                 Value::Set(out)
@@ -484,18 +479,14 @@ fn from_json(j: Json, ty: &Type, path: &mut AttributePath) -> Result<Value, Valu
         (Json::Array(a), Type::Tuple(ts)) if a.len() == ts.len() => {
             let mut out = Vec::with_capacity(a.len());
             for (i, (x, t)) in a.into_iter().zip(ts).enumerate() {
-                path.push(PathStep::Index(i as i64));
-                out.push(from_json(x, t, path)?);
-                path.pop();
+                out.push(path.within(PathStep::index(i), |path| from_json(x, t, path))?);
             }
             Ok(Value::Tuple(out))
         }
         (Json::Object(o), Type::Map(e)) => {
             let mut out = BTreeMap::new();
             for (k, x) in o {
-                path.push(PathStep::Key(k.clone()));
-                let v = from_json(x, e, path)?;
-                path.pop();
+                let v = path.within(PathStep::Key(k.clone()), |path| from_json(x, e, path))?;
                 out.insert(k, v);
             }
             Ok(Value::Map(out))
@@ -506,9 +497,8 @@ fn from_json(j: Json, ty: &Type, path: &mut AttributePath) -> Result<Value, Valu
                 let Some(t) = attributes.get(&k) else {
                     return Err(ValueError::new(path, format!("unexpected attribute {k:?}")));
                 };
-                path.push(PathStep::Attribute(k.clone()));
-                let v = from_json(x, t, path)?;
-                path.pop();
+                let v =
+                    path.within(PathStep::Attribute(k.clone()), |path| from_json(x, t, path))?;
                 out.insert(k, v);
             }
             for name in attributes.keys() {
@@ -559,9 +549,7 @@ fn write_json(
                 if i > 0 {
                     out.push(',');
                 }
-                path.push(PathStep::Index(i as i64));
-                write_json(out, x, e, path)?;
-                path.pop();
+                path.within(PathStep::index(i), |path| write_json(out, x, e, path))?;
             }
             out.push(']');
         }
@@ -571,9 +559,7 @@ fn write_json(
                 if i > 0 {
                     out.push(',');
                 }
-                path.push(PathStep::Index(i as i64));
-                write_json(out, x, t, path)?;
-                path.pop();
+                path.within(PathStep::index(i), |path| write_json(out, x, t, path))?;
             }
             out.push(']');
         }
@@ -585,9 +571,7 @@ fn write_json(
                 }
                 json::write_string(out, k);
                 out.push(':');
-                path.push(PathStep::Key(k.clone()));
-                write_json(out, x, e, path)?;
-                path.pop();
+                path.within(PathStep::Key(k.clone()), |path| write_json(out, x, e, path))?;
             }
             out.push('}');
         }
@@ -605,9 +589,9 @@ fn write_json(
                 }
                 json::write_string(out, name);
                 out.push(':');
-                path.push(PathStep::Attribute(name.clone()));
-                write_json(out, m.get(name).unwrap_or(&Value::Null), t, path)?;
-                path.pop();
+                path.within(PathStep::Attribute(name.clone()), |path| {
+                    write_json(out, m.get(name).unwrap_or(&Value::Null), t, path)
+                })?;
             }
             out.push('}');
         }

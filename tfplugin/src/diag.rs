@@ -18,6 +18,13 @@ pub enum PathStep {
     Index(i64),
 }
 
+impl PathStep {
+    /// The step to element `index` of a list, set or tuple.
+    pub fn index(index: usize) -> Self {
+        PathStep::Index(i64::try_from(index).unwrap_or(i64::MAX))
+    }
+}
+
 /// The location of a value inside a configuration or state object,
 /// e.g. `tags["team"]` or `rule[2].name`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
@@ -53,8 +60,7 @@ impl AttributePath {
     /// This path extended by a list index.
     #[must_use]
     pub fn index(mut self, index: usize) -> Self {
-        self.steps
-            .push(PathStep::Index(i64::try_from(index).unwrap_or(i64::MAX)));
+        self.steps.push(PathStep::index(index));
         self
     }
 
@@ -66,6 +72,15 @@ impl AttributePath {
     /// Removes the last step in place.
     pub fn pop(&mut self) -> Option<PathStep> {
         self.steps.pop()
+    }
+
+    /// Runs `f` on this path with `step` appended, and takes the step off
+    /// again: how a walk over a value keeps track of where it is.
+    pub fn within<R>(&mut self, step: PathStep, f: impl FnOnce(&mut Self) -> R) -> R {
+        self.steps.push(step);
+        let result = f(self);
+        self.steps.pop();
+        result
     }
 
     /// The steps, outermost first.

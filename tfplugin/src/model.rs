@@ -229,9 +229,9 @@ fn differences(sample: &Value, back: &Value, path: &mut AttributePath, out: &mut
     match (sample, back) {
         (Value::Object(want), Value::Object(got)) => {
             for (name, w) in want {
-                path.push(PathStep::Attribute(name.clone()));
-                differences(w, got.get(name).unwrap_or(&Value::Null), path, out);
-                path.pop();
+                path.within(PathStep::Attribute(name.clone()), |path| {
+                    differences(w, got.get(name).unwrap_or(&Value::Null), path, out)
+                });
             }
         }
         (
@@ -239,16 +239,14 @@ fn differences(sample: &Value, back: &Value, path: &mut AttributePath, out: &mut
             Value::List(got) | Value::Set(got) | Value::Tuple(got),
         ) if want.len() == got.len() => {
             for (i, (w, g)) in want.iter().zip(got).enumerate() {
-                path.push(PathStep::Index(i64::try_from(i).unwrap_or(i64::MAX)));
-                differences(w, g, path, out);
-                path.pop();
+                path.within(PathStep::index(i), |path| differences(w, g, path, out));
             }
         }
         (Value::Map(want), Value::Map(got)) => {
             for (key, w) in want {
-                path.push(PathStep::Key(key.clone()));
-                differences(w, got.get(key).unwrap_or(&Value::Null), path, out);
-                path.pop();
+                path.within(PathStep::Key(key.clone()), |path| {
+                    differences(w, got.get(key).unwrap_or(&Value::Null), path, out)
+                });
             }
         }
         (w, Value::Null) if !w.is_null() => {

@@ -226,20 +226,16 @@ pub(crate) fn for_each_object(
         Value::Object(_) => f(v, path),
         Value::List(items) | Value::Set(items) | Value::Tuple(items) => {
             for (i, item) in items.iter().enumerate() {
-                path.push(PathStep::Index(i as i64));
                 if matches!(item, Value::Object(_)) {
-                    f(item, path);
+                    path.within(PathStep::index(i), |path| f(item, path));
                 }
-                path.pop();
             }
         }
         Value::Map(m) => {
             for (k, item) in m {
-                path.push(PathStep::Key(k.clone()));
                 if matches!(item, Value::Object(_)) {
-                    f(item, path);
+                    path.within(PathStep::Key(k.clone()), |path| f(item, path));
                 }
-                path.pop();
             }
         }
         _ => {}

@@ -655,12 +655,7 @@ fn conform_at(v: Value, ty: &Type, path: &mut AttributePath) -> Result<Value, Va
     let elems = |vs: Vec<Value>, e: &Type, path: &mut AttributePath| {
         vs.into_iter()
             .enumerate()
-            .map(|(i, x)| {
-                path.push(PathStep::Index(i as i64));
-                let r = conform_at(x, e, path);
-                path.pop();
-                r
-            })
+            .map(|(i, x)| path.within(PathStep::index(i), |path| conform_at(x, e, path)))
             .collect::<Result<Vec<_>, _>>()
     };
     match (v, ty) {
@@ -699,18 +694,14 @@ fn conform_at(v: Value, ty: &Type, path: &mut AttributePath) -> Result<Value, Va
             }
             let mut out = Vec::with_capacity(vs.len());
             for (i, (x, t)) in vs.into_iter().zip(ts).enumerate() {
-                path.push(PathStep::Index(i as i64));
-                out.push(conform_at(x, t, path)?);
-                path.pop();
+                out.push(path.within(PathStep::index(i), |path| conform_at(x, t, path))?);
             }
             Ok(Value::Tuple(out))
         }
         (Value::Map(m) | Value::Object(m), Type::Map(e)) => {
             let mut out = BTreeMap::new();
             for (k, x) in m {
-                path.push(PathStep::Key(k.clone()));
-                let x = conform_at(x, e, path)?;
-                path.pop();
+                let x = path.within(PathStep::Key(k.clone()), |path| conform_at(x, e, path))?;
                 out.insert(k, x);
             }
             Ok(Value::Map(out))
@@ -725,9 +716,9 @@ fn conform_at(v: Value, ty: &Type, path: &mut AttributePath) -> Result<Value, Va
             let mut out = BTreeMap::new();
             for (name, t) in attributes {
                 let x = m.remove(name).unwrap_or(Value::Null);
-                path.push(PathStep::Attribute(name.clone()));
-                let x = conform_at(x, t, path)?;
-                path.pop();
+                let x = path.within(PathStep::Attribute(name.clone()), |path| {
+                    conform_at(x, t, path)
+                })?;
                 out.insert(name.clone(), x);
             }
             Ok(Value::Object(out))

@@ -2,8 +2,8 @@
 
 use magma_protocol::tfplugin6 as pb;
 
-use super::provider_config::decode_and_validate;
-use super::respond::{diagnostics_of, encode_value, ensure_error, unknown_type, with_warnings};
+use super::respond::{encode_value, ensure_error, with_warnings};
+use super::validate::validate_entry;
 use super::ProviderService;
 use crate::codec::decode_dynamic;
 use crate::diag::{AttributePath, Diagnostics};
@@ -18,17 +18,15 @@ pub(super) async fn validate<P: Provider>(
     request: pb::validate_data_resource_config::Request,
 ) -> pb::validate_data_resource_config::Response {
     let ctx = service.call_context("ValidateDataResourceConfig", &request.type_name, None);
-    let d = match service.data_sources.get(&request.type_name) {
-        None => unknown_type(KIND, &request.type_name),
-        Some(entry) => match decode_and_validate(
-            &entry.schema.block,
-            &entry.value_type,
-            request.config.as_ref(),
-        ) {
-            Ok(config) => diagnostics_of(entry.implementation.validate(&ctx, &config).await),
-            Err(d) => d,
-        },
-    };
+    let d = validate_entry(
+        &ctx,
+        &service.data_sources,
+        KIND,
+        &request.type_name,
+        request.config.as_ref(),
+        |data_source, ctx, config| data_source.validate(ctx, config),
+    )
+    .await;
     pb::validate_data_resource_config::Response {
         diagnostics: with_warnings(&ctx, d),
     }

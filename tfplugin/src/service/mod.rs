@@ -18,6 +18,7 @@ mod respond;
 mod tests;
 #[macro_use]
 mod unsupported;
+mod validate;
 
 use std::collections::HashMap;
 use std::future::Future;

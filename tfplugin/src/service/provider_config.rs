@@ -6,40 +6,27 @@ use std::sync::Arc;
 use magma_protocol::tfplugin6 as pb;
 use tokio_util::sync::CancellationToken;
 
-use super::respond::{diagnostics_of, ensure_error, with_warnings};
+use super::respond::{ensure_error, with_warnings};
+use super::validate::validate_config;
 use super::ProviderService;
 use crate::codec::decode_dynamic;
-use crate::diag::{AttributePath, Diagnostics};
+use crate::diag::Diagnostics;
 use crate::framework::{ConfigureRequest, Provider};
-use crate::schema::Block;
-use crate::validators::validate_block;
-use crate::value::{Type, Value};
-
-/// Decodes a configuration and runs the schema's validators on it.
-pub(super) fn decode_and_validate(
-    block: &Block,
-    ty: &Type,
-    config: Option<&pb::DynamicValue>,
-) -> Result<Value, Diagnostics> {
-    let config = decode_dynamic(config, ty)?;
-    let mut d = Diagnostics::new();
-    validate_block(block, &config, &mut AttributePath::root(), &mut d);
-    d.into_result(config)
-}
 
 pub(super) async fn validate<P: Provider>(
     service: &ProviderService<P>,
     request: pb::validate_provider_config::Request,
 ) -> pb::validate_provider_config::Response {
     let ctx = service.call_context("ValidateProviderConfig", "", None);
-    let d = match decode_and_validate(
+    let d = validate_config(
+        &ctx,
         &service.provider_schema.block,
         &service.provider_type,
         request.config.as_ref(),
-    ) {
-        Ok(config) => diagnostics_of(service.provider.validate(&ctx, &config).await),
-        Err(d) => d,
-    };
+        &*service.provider,
+        |provider, ctx, config| provider.validate(ctx, config),
+    )
+    .await;
     pb::validate_provider_config::Response {
         diagnostics: with_warnings(&ctx, d),
     }

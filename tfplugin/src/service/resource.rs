@@ -6,8 +6,8 @@
 
 use magma_protocol::tfplugin6 as pb;
 
-use super::provider_config::decode_and_validate;
-use super::respond::{diagnostics_of, encode_value, ensure_error, unknown_type, with_warnings};
+use super::respond::{encode_value, ensure_error, unknown_type, with_warnings};
+use super::validate::validate_entry;
 use super::ProviderService;
 use crate::codec::decode_dynamic;
 use crate::diag::{AttributePath, Diagnostics};
@@ -26,17 +26,15 @@ pub(super) async fn validate<P: Provider>(
     request: pb::validate_resource_config::Request,
 ) -> pb::validate_resource_config::Response {
     let ctx = service.call_context("ValidateResourceConfig", &request.type_name, None);
-    let d = match service.resources.get(&request.type_name) {
-        None => unknown_type(KIND, &request.type_name),
-        Some(entry) => match decode_and_validate(
-            &entry.schema.block,
-            &entry.value_type,
-            request.config.as_ref(),
-        ) {
-            Ok(config) => diagnostics_of(entry.implementation.validate(&ctx, &config).await),
-            Err(d) => d,
-        },
-    };
+    let d = validate_entry(
+        &ctx,
+        &service.resources,
+        KIND,
+        &request.type_name,
+        request.config.as_ref(),
+        |resource, ctx, config| resource.validate(ctx, config),
+    )
+    .await;
     pb::validate_resource_config::Response {
         diagnostics: with_warnings(&ctx, d),
     }
