@@ -1,7 +1,10 @@
-//! Helpers shared by the resources: import ids, the lost-race message,
-//! timestamps.
+//! Helpers shared by the resources: the attributes they declare alike,
+//! import ids, the refusals they share (an app nobody registers, an object
+//! that is not adopted), timestamps.
 
-use tfplugin::Diagnostics;
+use tfplugin::{Attribute, AttributePath, Diagnostics};
+
+use crate::validation;
 
 /// Upper bound on one create, read, update, delete or import (it becomes the
 /// context deadline). Each API call inside is bounded by the provider's
@@ -38,23 +41,40 @@ pub(crate) fn bad_import_piece(id: &str, message: impl std::fmt::Display) -> Dia
     Diagnostics::error("Invalid import ID", format!("{id:?}: {message}"))
 }
 
-/// The error for a write whose `If-Match` failed: someone changed the object
-/// between plan and apply. Nothing was written.
-pub(crate) fn changed_since_plan(
-    what: &str,
-    planned_etag: &str,
-    current: Option<&str>,
-) -> Diagnostics {
-    let now = match current {
-        Some(etag) => format!("it is now at ETag {etag}"),
-        None => "it no longer exists".to_owned(),
-    };
-    Diagnostics::error(
-        format!("{what} changed since you planned, run plan again"),
+/// The detail of a create refused because the object exists and is not this
+/// configuration's: why it is not adopted, and the import that takes it over.
+/// `exists` says what there is, `undo` what this configuration's destroy
+/// would do to it.
+pub(crate) fn not_adopted(exists: &str, undo: &str, import_id: &str) -> String {
+    format!(
+        "{exists}: another configuration (or a person) manages it, and adopting it would let this configuration's destroy {undo} it. Import it instead: `terraform import <address> {import_id}` or an `import {{ to = <address>, id = \"{import_id}\" }}` block."
+    )
+}
+
+/// The error, at `attribute`, for an app that Registry does not have and no
+/// `s2s_registry_app` of this provider configuration plans.
+pub(crate) fn unknown_app(attribute: AttributePath, app: &str) -> Diagnostics {
+    Diagnostics::attribute_error(
+        attribute,
+        "Unknown app",
         format!(
-            "{what} was at ETag {planned_etag} when this run planned, but {now}: another pipeline or person changed it in the meantime. Nothing was written. Run `terraform plan` again to see the current state, then apply."
+            "Registry has no app named {app:?}, and no s2s_registry_app of this provider configuration plans it. Register it with an `s2s_registry_app` resource and reference it here as `app = s2s_registry_app.<name>.id`. If the app is registered under another provider configuration (alias) or root module, apply that first, e.g. `terraform apply -target=s2s_registry_app.<name>`."
         ),
     )
+}
+
+/// The schema of a resource's `id`: computed, and kept across plans once known.
+pub(crate) fn id_attribute(name: &str) -> Attribute {
+    Attribute::string(name).computed().use_state_for_unknown()
+}
+
+/// The schema of the app a resource belongs to: required, a DNS label, and
+/// another app is another object (replacement).
+pub(crate) fn app_attribute(name: &str) -> Attribute {
+    Attribute::string(name)
+        .required()
+        .requires_replace()
+        .validator(validation::app_name)
 }
 
 /// `YYYY-MM-DD` of an epoch second (UTC), for messages.

@@ -16,7 +16,13 @@ use tfplugin::{
 };
 
 use super::authz::require_may_change;
-use super::common::{bad_import_piece, changed_since_plan, split_import_id, OPERATION_TIMEOUT};
+use super::common::{
+    app_attribute, bad_import_piece, id_attribute, not_adopted, split_import_id, unknown_app,
+    OPERATION_TIMEOUT,
+};
+use super::registry_writes::{
+    created_by_lost_attempt, deleted_or_changed, updated_by_lost_attempt,
+};
 use crate::clients::registry_error;
 use crate::plans::AppView;
 use crate::settings::Settings;
@@ -94,16 +100,11 @@ impl Resource<S2sData> for LambdaFunctionResource {
                     "Registers a Lambda function as an s2s component of an app in Registry, and computes what the `aws_lambda_function` and its role need: the mesh hostname, the SPIFFE ID, the certificate secret's name, environment variables for the mTLS layer and a least-privilege IAM policy that reads only the app's certificate. Plan refuses an account the app has not registered, an environment that differs from the account's, and an app whose `certificate_generation` is off — judged against the app as this plan makes it, so the app, a new account and a function in it can come in one change; when the provider has AWS settings it also refuses an account other than the one the credentials belong to (STS GetCallerIdentity): give each account its own provider configuration (`alias` with `aws { assume_role_arn = ... }`). A registration that already exists is not adopted: creating it fails with *already registered, import it*. The import ID is `<app>/<account_id>/<function_name>`, with `/<region>` appended when the provider has no `aws.region`.",
                 )
                 .attribute(
-                    Attribute::string(attr_name!(LambdaFunctionModel.id))
-                        .computed()
-                        .use_state_for_unknown()
+                    id_attribute(attr_name!(LambdaFunctionModel.id))
                         .markdown_description("`<app>/<account_id>/<function_name>`, Registry's function id; also the import ID."),
                 )
                 .attribute(
-                    Attribute::string(attr_name!(LambdaFunctionModel.app))
-                        .required()
-                        .requires_replace()
-                        .validator(validation::app_name)
+                    app_attribute(attr_name!(LambdaFunctionModel.app))
                         .markdown_description("The app the function belongs to. Use `s2s_registry_app.<name>.id` so the app is registered first."),
                 )
                 .attribute(
@@ -245,11 +246,12 @@ impl Resource<S2sData> for LambdaFunctionResource {
                 // Our earlier attempt went through and its answer was lost;
                 // anything else is someone else's registration.
                 Some(now)
-                    if e.attempts() > 1
-                        && now.role_name == spec.role_name
-                        && now.environment == spec.environment
-                        && now.updated_by.as_deref()
-                            == registry.presented().spiffe_id.as_deref() =>
+                    if created_by_lost_attempt(
+                        &e,
+                        &now,
+                        spec_matches(&now, &spec),
+                        registry.presented().spiffe_id.as_deref(),
+                    ) =>
                 {
                     now
                 }
@@ -257,10 +259,10 @@ impl Resource<S2sData> for LambdaFunctionResource {
                     return Err(Diagnostics::attribute_error(
                         attr_path!(LambdaFunctionModel.function_name),
                         "Function already registered, import it",
-                        format!(
-                            "Registry already has function {}: another configuration (or a person) manages it, and adopting it would let this configuration's destroy deregister it. Import it instead: `terraform import <address> {}` or an import block with that id.",
-                            input.id(),
-                            input.id()
+                        not_adopted(
+                            &format!("Registry already has function {}", input.id()),
+                            "deregister",
+                            &input.id(),
                         ),
                     ))
                 }
@@ -343,22 +345,12 @@ impl Resource<S2sData> for LambdaFunctionResource {
         data.reads.forget_functions(&input.app);
         let written = match result {
             Ok(written) => written,
-            Err(e) if e.is_conflict() => match current(ctx, data, &input).await? {
-                Some(now)
-                    if now.role_name == spec.role_name
-                        && now.environment == spec.environment
-                        && now.etag != *etag =>
-                {
-                    now
-                }
-                now => {
-                    return Err(changed_since_plan(
-                        &format!("Registry function {}", input.id()),
-                        etag,
-                        now.as_ref().map(|f| f.etag.as_str()),
-                    ))
-                }
-            },
+            Err(e) if e.is_conflict() => updated_by_lost_attempt(
+                &format!("Registry function {}", input.id()),
+                etag,
+                current(ctx, data, &input).await?,
+                |now| spec_matches(now, &spec),
+            )?,
             Err(e) => {
                 return Err(registry_error(
                     &format!("Cannot update function {}", input.id()),
@@ -390,16 +382,11 @@ impl Resource<S2sData> for LambdaFunctionResource {
         data.reads.forget_functions(&input.app);
         match result {
             Ok(()) => Ok(()),
-            Err(e) if e.is_conflict() || e.is_not_found() => {
-                match current(ctx, data, &input).await? {
-                    None => Ok(()),
-                    Some(now) => Err(changed_since_plan(
-                        &format!("Registry function {}", input.id()),
-                        etag,
-                        Some(&now.etag),
-                    )),
-                }
-            }
+            Err(e) if e.is_conflict() || e.is_not_found() => deleted_or_changed(
+                &format!("Registry function {}", input.id()),
+                etag,
+                current(ctx, data, &input).await?.as_ref(),
+            ),
             Err(e) => Err(registry_error(
                 &format!("Cannot delete function {}", input.id()),
                 &e,
@@ -631,6 +618,11 @@ fn state(
     Ok(m)
 }
 
+/// Whether a registered function is as `spec` asks.
+fn spec_matches(f: &Function, spec: &FunctionSpec) -> bool {
+    f.role_name == spec.role_name && f.environment == spec.environment
+}
+
 /// The function as Registry has it now, read past the shared cache.
 async fn current(
     ctx: &Context,
@@ -687,16 +679,7 @@ async fn check(ctx: &Context, data: &S2sData, input: &Input) -> Result<(), Diagn
 fn check_app(f: &Target, view: &AppView, changed: bool) -> Result<(), Diagnostics> {
     let (accounts, certificate_generation, planned) = match view {
         AppView::NotYetKnown => return Ok(()),
-        AppView::Absent => {
-            return Err(Diagnostics::attribute_error(
-                attr_path!(LambdaFunctionModel.app),
-                "Unknown app",
-                format!(
-                    "Registry has no app named {:?}, and no s2s_registry_app of this provider configuration plans it. Register it with an `s2s_registry_app` resource and set `app = s2s_registry_app.<name>.id` here. If the app is registered under another provider configuration (alias) or root module, apply that first, e.g. `terraform apply -target=s2s_registry_app.<name>`.",
-                    f.app
-                ),
-            ))
-        }
+        AppView::Absent => return Err(unknown_app(attr_path!(LambdaFunctionModel.app), &f.app)),
         AppView::Known {
             accounts,
             certificate_generation,

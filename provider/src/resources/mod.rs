@@ -6,6 +6,7 @@ mod keywhiz_setup;
 mod lambda_function;
 mod ownership;
 mod registry_app;
+mod registry_writes;
 mod secret_assignment;
 
 use std::sync::Arc;

@@ -17,7 +17,12 @@ use tfplugin::{
 };
 
 use super::authz::require_may_change;
-use super::common::{bad_import_piece, changed_since_plan, split_import_id, OPERATION_TIMEOUT};
+use super::common::{
+    app_attribute, bad_import_piece, id_attribute, not_adopted, split_import_id, OPERATION_TIMEOUT,
+};
+use super::registry_writes::{
+    created_by_lost_attempt, deleted_or_changed, updated_by_lost_attempt,
+};
 use crate::app_model::{accounts_attribute, AppModel};
 use crate::clients::registry_error;
 use crate::plans::PlannedApp;
@@ -43,16 +48,11 @@ impl Resource<S2sData> for RegistryAppResource {
                     "An application's AWS presence in Registry: the AWS accounts it runs in (each with its environment) and whether short-lived certificates are issued for it. Writes are conditional on the ETag read at plan time, so two pipelines cannot silently overwrite each other: the one that loses fails with *changed since you planned, run plan again* and writes nothing. An app Registry already has is not adopted: creating it fails with *already registered, import it*. The `id` is the app name, known at plan, so the functions and assignments that reference it are checked at plan against the app as this plan makes it. A change that takes an account, its environment or `certificate_generation` away from a registered function is refused: at that function's plan when it is in this configuration (removing the function in the same change is fine: Terraform destroys it first), at apply before anything is written when it is registered elsewhere.",
                 )
                 .attribute(
-                    Attribute::string(attr_name!(AppModel.id))
-                        .computed()
-                        .use_state_for_unknown()
+                    id_attribute(attr_name!(AppModel.id))
                         .markdown_description("The app name; also the import ID."),
                 )
                 .attribute(
-                    Attribute::string(attr_name!(AppModel.app))
-                        .required()
-                        .requires_replace()
-                        .validator(validation::app_name)
+                    app_attribute(attr_name!(AppModel.app))
                         .markdown_description("The application's name in Registry: a DNS label (`^[a-z][a-z0-9-]{0,62}$`). Changing it registers a different app (replacement)."),
                 )
                 .attribute(
@@ -171,13 +171,13 @@ impl Resource<S2sData> for RegistryAppResource {
                 // An earlier attempt of this call may have gone through with
                 // its answer lost: then the app is ours, as we wrote it.
                 // Otherwise it is someone else's and is not adopted.
-                let ours = |now: &App| {
-                    e.attempts() > 1
-                        && spec_matches(now, &spec)
-                        && now.updated_by.as_deref() == registry.presented().spiffe_id.as_deref()
-                };
+                let we = registry.presented().spiffe_id.as_deref();
                 match ctx.run(data.reads.fresh_app(&data.clients, app)).await?? {
-                    Some(now) if ours(&now) => (*now).clone(),
+                    Some(now)
+                        if created_by_lost_attempt(&e, &now, spec_matches(&now, &spec), we) =>
+                    {
+                        (*now).clone()
+                    }
                     _ => {
                         return Err(Diagnostics::attribute_error(
                             attr_path!(AppModel.app),
@@ -246,17 +246,11 @@ impl Resource<S2sData> for RegistryAppResource {
         let written = match result {
             Ok(written) => written,
             Err(e) if e.is_conflict() => {
-                match ctx.run(data.reads.fresh_app(&data.clients, app)).await?? {
-                    // Our write went through, its answer was lost.
-                    Some(now) if spec_matches(&now, &spec) && now.etag != *etag => (*now).clone(),
-                    now => {
-                        return Err(changed_since_plan(
-                            &format!("Registry app {app:?}"),
-                            etag,
-                            now.as_ref().map(|a| a.etag.as_str()),
-                        ))
-                    }
-                }
+                let now = ctx.run(data.reads.fresh_app(&data.clients, app)).await??;
+                let now = updated_by_lost_attempt(&format!("Registry app {app:?}"), etag, now, |now| {
+                    spec_matches(now, &spec)
+                })?;
+                (*now).clone()
             }
             Err(e) if e.status() == Some(409) => {
                 return Err(Diagnostics::attribute_error(
@@ -287,14 +281,8 @@ impl Resource<S2sData> for RegistryAppResource {
         match result {
             Ok(()) => Ok(()),
             Err(e) if e.is_conflict() || e.is_not_found() => {
-                match ctx.run(data.reads.fresh_app(&data.clients, app)).await?? {
-                    None => Ok(()),
-                    Some(now) => Err(changed_since_plan(
-                        &format!("Registry app {app:?}"),
-                        etag,
-                        Some(&now.etag),
-                    )),
-                }
+                let now = ctx.run(data.reads.fresh_app(&data.clients, app)).await??;
+                deleted_or_changed(&format!("Registry app {app:?}"), etag, now.as_ref())
             }
             Err(e) if e.status() == Some(409) => Err(Diagnostics::error(
                 "App still has functions",
@@ -322,8 +310,10 @@ impl Resource<S2sData> for RegistryAppResource {
 }
 
 fn already_registered(app: &str) -> String {
-    format!(
-        "Registry already has an app named {app:?}: another configuration (or a person) manages it, and adopting it would let this configuration's destroy delete it. Import it instead of creating it: `terraform import <address> {app}` or an `import {{ to = <address>, id = \"{app}\" }}` block."
+    not_adopted(
+        &format!("Registry already has an app named {app:?}"),
+        "delete",
+        app,
     )
 }
 

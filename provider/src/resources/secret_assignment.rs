@@ -18,7 +18,10 @@ use tfplugin::{
 };
 
 use super::authz::require_may_change;
-use super::common::{bad_import_piece, now_epoch, split_import_id, utc_date, OPERATION_TIMEOUT};
+use super::common::{
+    app_attribute, bad_import_piece, id_attribute, not_adopted, now_epoch, split_import_id,
+    unknown_app, utc_date, OPERATION_TIMEOUT,
+};
 use super::keywhiz_setup::{self, app_spiffe_id, no_trust_domain};
 use super::ownership::require_readable;
 use crate::clients::keywhiz_error;
@@ -41,8 +44,15 @@ pub(crate) struct SecretAssignmentModel {
 }
 
 /// Where an assignment's refusal about the app points.
-fn app_attribute() -> AttributePath {
+fn app_path() -> AttributePath {
     attr_path!(SecretAssignmentModel.app)
+}
+
+impl SecretAssignmentModel {
+    /// The app and the secret, which every operation after plan has.
+    fn app_and_secret(&self) -> Result<(&str, &str), Diagnostics> {
+        Ok((required!(self.app)?, required!(self.secret)?))
+    }
 }
 
 #[async_trait]
@@ -62,16 +72,11 @@ impl Resource<S2sData> for SecretAssignmentResource {
                     "Opts one Keywhiz secret in for sync to an app's AWS accounts: grants the secret to the app's Keywhiz group `<app>-aws`, which the syncer of each of the app's accounts reads. Only a secret the app may already read in the datacenter can be assigned — its Keywhiz owner is the app's own group `<app>` (or a group the app's client is in), or it is granted to a group the app's client belongs to — and only by a pipeline that Registry lets change the app; anything else is refused at plan. A secret already granted to `<app>-aws` is not adopted: import it. On create the provider also makes sure the group exists and that the app's Keywhiz client (the one with the app's SPIFFE ID) is a member of it. It finds that client as a member of `<app>-aws`, as the client named `<app>`, as a member of the group `<app>`, or as the client named `<app>-s2s`; when there is none it creates one named `<app>`, or `<app>-s2s` if `<app>` is a client with another identity. Destroy revokes the grant and nothing else. The provider reads the secret's checksum and expiry, never its contents, so no secret value reaches state, plan or logs.",
                 )
                 .attribute(
-                    Attribute::string(attr_name!(SecretAssignmentModel.id))
-                        .computed()
-                        .use_state_for_unknown()
+                    id_attribute(attr_name!(SecretAssignmentModel.id))
                         .markdown_description("`<app>/<secret>`; also the import ID."),
                 )
                 .attribute(
-                    Attribute::string(attr_name!(SecretAssignmentModel.app))
-                        .required()
-                        .requires_replace()
-                        .validator(validation::app_name)
+                    app_attribute(attr_name!(SecretAssignmentModel.app))
                         .markdown_description("The application's name (a DNS label). Reference the app's registration, `s2s_registry_app.<name>.id`, so the app exists first."),
                 )
                 .attribute(
@@ -139,7 +144,7 @@ impl Resource<S2sData> for SecretAssignmentResource {
             .trust_domain
             .as_ref()
             .ok_or_else(no_trust_domain)?;
-        require_may_change(ctx, data, &app, app_attribute(), "grant secrets to").await?;
+        require_may_change(ctx, data, &app, app_path(), "grant secrets to").await?;
         require_app(ctx, data, &app).await?;
         let detail = existing_secret(ctx, data, &secret).await?;
         require_readable(ctx, data, &app, &detail).await?;
@@ -164,9 +169,8 @@ impl Resource<S2sData> for SecretAssignmentResource {
         req: CreateRequest,
     ) -> Result<Value, Diagnostics> {
         let planned: SecretAssignmentModel = from_value(&req.planned)?;
-        let app = required!(planned.app)?;
-        let secret = required!(planned.secret)?;
-        require_may_change(ctx, data, app, app_attribute(), "grant secrets to").await?;
+        let (app, secret) = planned.app_and_secret()?;
+        require_may_change(ctx, data, app, app_path(), "grant secrets to").await?;
         let detail = existing_secret(ctx, data, secret).await?;
         require_readable(ctx, data, app, &detail).await?;
         if is_granted(ctx, data, app, secret).await? {
@@ -221,16 +225,8 @@ impl Resource<S2sData> for SecretAssignmentResource {
         req: ReadRequest,
     ) -> Result<Option<Value>, Diagnostics> {
         let stored: SecretAssignmentModel = from_value(&req.state)?;
-        let app = required!(stored.app)?;
-        let secret = required!(stored.secret)?;
-        require_may_change(
-            ctx,
-            data,
-            app,
-            app_attribute(),
-            "read the secret assignments of",
-        )
-        .await?;
+        let (app, secret) = stored.app_and_secret()?;
+        require_may_change(ctx, data, app, app_path(), "read the secret assignments of").await?;
         let group = keywhiz_aws_group(app);
         let granted = ctx
             .run(data.reads.group_secrets(&data.clients, &group))
@@ -272,13 +268,12 @@ impl Resource<S2sData> for SecretAssignmentResource {
         // Every configurable attribute forces replacement: an update repairs
         // the client's membership and refreshes the computed values.
         let planned: SecretAssignmentModel = from_value(&req.planned)?;
-        let app = required!(planned.app)?;
-        let secret = required!(planned.secret)?;
+        let (app, secret) = planned.app_and_secret()?;
         require_may_change(
             ctx,
             data,
             app,
-            app_attribute(),
+            app_path(),
             "repair the secret assignments of",
         )
         .await?;
@@ -299,9 +294,8 @@ impl Resource<S2sData> for SecretAssignmentResource {
         req: DeleteRequest,
     ) -> Result<(), Diagnostics> {
         let prior: SecretAssignmentModel = from_value(&req.prior)?;
-        let app = required!(prior.app)?;
-        let secret = required!(prior.secret)?;
-        require_may_change(ctx, data, app, app_attribute(), "revoke secrets of").await?;
+        let (app, secret) = prior.app_and_secret()?;
+        require_may_change(ctx, data, app, app_path(), "revoke secrets of").await?;
         let keywhiz = data.clients.keywhiz()?;
         let group = keywhiz_aws_group(app);
         let revoke = ModifyGroupsRequest {
@@ -332,7 +326,7 @@ impl Resource<S2sData> for SecretAssignmentResource {
             ctx,
             data,
             app,
-            app_attribute(),
+            app_path(),
             "import the secret assignments of",
         )
         .await?;
@@ -395,13 +389,7 @@ async fn require_app(ctx: &Context, data: &S2sData, app: &str) -> Result<(), Dia
     if AppView::of(data.plans.app(app), registered.as_deref()) != AppView::Absent {
         return Ok(());
     }
-    Err(Diagnostics::attribute_error(
-        attr_path!(SecretAssignmentModel.app),
-        "Unknown app",
-        format!(
-            "Registry has no app named {app:?}, and no s2s_registry_app of this provider configuration plans it. Register it with an `s2s_registry_app` resource and reference it here as `app = s2s_registry_app.<name>.id`. If the app is registered under another provider configuration (alias) or root module, apply that first, e.g. `terraform apply -target=s2s_registry_app.<name>`."
-        ),
-    ))
+    Err(unknown_app(app_path(), app))
 }
 
 /// The secret's metadata, or the "unknown secret" error.
@@ -438,10 +426,15 @@ async fn is_granted(
 }
 
 fn already_granted(app: &str, secret: &str) -> String {
-    format!(
-        "Keywhiz secret {secret:?} is already granted to {:?}: another configuration (or a person) manages this grant, and adopting it would let this configuration's destroy revoke it. Import it instead: `terraform import <address> {app}/{secret}` or an `import {{ to = <address>, id = \"{app}/{secret}\" }}` block. Nothing was granted.",
-        keywhiz_aws_group(app)
-    )
+    let detail = not_adopted(
+        &format!(
+            "Keywhiz secret {secret:?} is already granted to {:?}",
+            keywhiz_aws_group(app)
+        ),
+        "revoke",
+        &format!("{app}/{secret}"),
+    );
+    format!("{detail} Nothing was granted.")
 }
 
 /// The name of the app's client if it is a member of `<app>-aws` (None when
