@@ -324,9 +324,9 @@ impl Resource<Configured> for Blob {
         req: CreateRequest,
     ) -> Result<Value, Diagnostics> {
         let mut v = req.planned;
-        let len = v.attr("content").as_str().map_or(0, str::len);
+        let len = content_length(&v);
         v.set_attr("id", format!("blob-{len}").into());
-        v.set_attr("length", Value::from(len as i64));
+        v.set_attr("length", len.into());
         Ok(v)
     }
 
@@ -346,8 +346,7 @@ impl Resource<Configured> for Blob {
         req: UpdateRequest,
     ) -> Result<Value, Diagnostics> {
         let mut v = req.planned;
-        let len = v.attr("content").as_str().map_or(0, str::len);
-        v.set_attr("length", Value::from(len as i64));
+        v.set_attr("length", content_length(&v).into());
         Ok(v)
     }
 
@@ -359,6 +358,11 @@ impl Resource<Configured> for Blob {
     ) -> Result<(), Diagnostics> {
         Ok(())
     }
+}
+
+/// A blob's computed `length`: that of its `content`.
+fn content_length(v: &Value) -> i64 {
+    v.attr("content").as_str().map_or(0, |c| c.len() as i64)
 }
 
 fn main() -> ExitCode {

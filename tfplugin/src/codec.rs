@@ -354,16 +354,6 @@ fn write_value(
     ty: &Type,
     path: &mut AttributePath,
 ) -> Result<(), ValueError> {
-    let mismatch = |path: &AttributePath| {
-        ValueError::new(
-            path,
-            format!(
-                "{} required, got {}",
-                ty.friendly_name(),
-                v.infer_type().friendly_name()
-            ),
-        )
-    };
     match (v, ty) {
         (Value::Unknown(u), _) => write_unknown(out, u),
         (Value::Null, _) => out.push(0xc0),
@@ -417,7 +407,7 @@ fn write_value(
                 })?;
             }
         }
-        _ => return Err(mismatch(path)),
+        _ => return Err(ValueError::mismatch(path, ty, v)),
     }
     Ok(())
 }
@@ -595,16 +585,7 @@ fn write_json(
             }
             out.push('}');
         }
-        _ => {
-            return Err(ValueError::new(
-                path,
-                format!(
-                    "{} required, got {}",
-                    ty.friendly_name(),
-                    v.infer_type().friendly_name()
-                ),
-            ))
-        }
+        _ => return Err(ValueError::mismatch(path, ty, v)),
     }
     Ok(())
 }

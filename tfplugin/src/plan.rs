@@ -511,15 +511,19 @@ mod tests {
                     .attribute(Attribute::string("etag").computed().use_state_for_unknown()),
             ));
         let ty = b.value_type();
-        let config = Value::object([
-            (
-                "rules",
-                Value::List(vec![Value::object([("port", 80i64.into())])]),
-            ),
-            ("settings", Value::object([("mode", Value::Null)])),
-        ])
-        .conform(&ty)
-        .unwrap();
+        // A configuration of one rule on `port`, the settings left to defaults.
+        let config_with_port = |port: i64| {
+            Value::object([
+                (
+                    "rules",
+                    Value::List(vec![Value::object([("port", port.into())])]),
+                ),
+                ("settings", Value::object([("mode", Value::Null)])),
+            ])
+            .conform(&ty)
+            .unwrap()
+        };
+        let config = config_with_port(80);
         let out = plan_resource(&b, &Value::Null, &config, config.clone());
         let p = &out.planned;
         let rule0 = &p.attr("rules").as_elements().unwrap()[0];
@@ -543,15 +547,7 @@ mod tests {
         ])
         .conform(&ty)
         .unwrap();
-        let config2 = Value::object([
-            (
-                "rules",
-                Value::List(vec![Value::object([("port", 81i64.into())])]),
-            ),
-            ("settings", Value::object([("mode", Value::Null)])),
-        ])
-        .conform(&ty)
-        .unwrap();
+        let config2 = config_with_port(81);
         let mut proposed = prior.clone();
         proposed.set_attr(
             "rules",

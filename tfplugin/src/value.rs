@@ -31,6 +31,18 @@ impl ValueError {
             message: message.into(),
         }
     }
+
+    /// `v` is not of type `ty`.
+    pub(crate) fn mismatch(path: &AttributePath, ty: &Type, v: &Value) -> Self {
+        Self::new(
+            path,
+            format!(
+                "{} required, got {}",
+                ty.friendly_name(),
+                v.infer_type().friendly_name()
+            ),
+        )
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -642,16 +654,6 @@ impl Value {
 }
 
 fn conform_at(v: Value, ty: &Type, path: &mut AttributePath) -> Result<Value, ValueError> {
-    let mismatch = |v: &Value, path: &AttributePath| {
-        ValueError::new(
-            path,
-            format!(
-                "{} required, got {}",
-                ty.friendly_name(),
-                v.infer_type().friendly_name()
-            ),
-        )
-    };
     let elems = |vs: Vec<Value>, e: &Type, path: &mut AttributePath| {
         vs.into_iter()
             .enumerate()
@@ -723,7 +725,7 @@ fn conform_at(v: Value, ty: &Type, path: &mut AttributePath) -> Result<Value, Va
             }
             Ok(Value::Object(out))
         }
-        (v, _) => Err(mismatch(&v, path)),
+        (v, _) => Err(ValueError::mismatch(path, ty, &v)),
     }
 }
 

@@ -63,15 +63,7 @@ pub fn plan_ratio(count: usize, rounds: usize) {
         ] {
             tf.write_config(config);
             let started = Instant::now();
-            let out = tf
-                .command(&["plan", "-input=false", "-no-color", "-refresh=true"])
-                .output()
-                .expect("run terraform");
-            assert!(
-                out.status.success(),
-                "{}",
-                String::from_utf8_lossy(&out.stderr)
-            );
+            plan_quietly(&tf, &["-refresh=true"]);
             samples.push(started.elapsed().as_secs_f64() * 1000.0);
         }
     }
@@ -188,15 +180,7 @@ fn peak_rss(binary: &std::path::Path) {
     tf.write_config(&with_header(
         "data \"s2s_sync_schedule\" \"app\" {\n  count = 1000\n  app   = \"app-${count.index}\"\n}\n",
     ));
-    let out = tf
-        .command(&["plan", "-input=false", "-no-color"])
-        .output()
-        .expect("run terraform");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    plan_quietly(&tf, &[]);
     std::thread::sleep(Duration::from_millis(200));
     let log = std::fs::read_to_string(&rss_log).unwrap_or_default();
     let rss_kb: Vec<u64> = log.lines().filter_map(|l| l.trim().parse().ok()).collect();
@@ -205,5 +189,18 @@ fn peak_rss(binary: &std::path::Path) {
         rss_kb.len(),
         rss_kb.iter().max().copied().unwrap_or(0) as f64 / 1024.0,
         rss_kb.iter().min().copied().unwrap_or(0) as f64 / 1024.0
+    );
+}
+
+/// `terraform plan` that must succeed, without printing the plan (a timed
+/// run of thousands of instances would mostly measure the printing).
+fn plan_quietly(tf: &Terraform, extra: &[&str]) {
+    let mut args = vec!["plan", "-input=false", "-no-color"];
+    args.extend_from_slice(extra);
+    let out = tf.command(&args).output().expect("run terraform");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
     );
 }
