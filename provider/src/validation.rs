@@ -1,12 +1,11 @@
-//! Attribute validators shared by resources and data sources: each wraps an
-//! `s2s-core` rule (or a Registry/AWS naming rule) so the provider, the
-//! syncer and the issuer agree. Messages say what is allowed.
+//! The naming rules attributes and import ids are checked by, shared by
+//! resources and data sources: each wraps an `s2s-core` rule (or a
+//! Registry/AWS naming rule) so the provider, the syncer and the issuer
+//! agree. Messages say what is allowed. A schema uses one as
+//! `.validator(string_rule(validation::check_...))`.
 
-use tfplugin::Value;
-
-/// The attribute must be an app name (a DNS label).
-pub fn app_name(value: &Value) -> Result<(), String> {
-    let name = value.as_str().unwrap_or_default();
+/// An app name (a DNS label).
+pub fn check_app_name(name: &str) -> Result<(), String> {
     s2s_core::validate_app(name).map_err(|e| e.to_string())
 }
 
@@ -21,10 +20,6 @@ pub fn check_account_id(id: &str) -> Result<(), String> {
     }
 }
 
-pub fn account_id(value: &Value) -> Result<(), String> {
-    check_account_id(value.as_str().unwrap_or_default())
-}
-
 /// One of the four environments.
 pub fn check_environment(env: &str) -> Result<(), String> {
     env.parse::<s2s_core::Environment>()
@@ -35,10 +30,6 @@ pub fn check_environment(env: &str) -> Result<(), String> {
                 s2s_core::ENVIRONMENTS.join(", ")
             )
         })
-}
-
-pub fn environment(value: &Value) -> Result<(), String> {
-    check_environment(value.as_str().unwrap_or_default())
 }
 
 /// An AWS Lambda function name: `^[A-Za-z0-9_-]{1,64}$`.
@@ -56,13 +47,8 @@ pub fn check_function_name(name: &str) -> Result<(), String> {
     }
 }
 
-pub fn function_name(value: &Value) -> Result<(), String> {
-    check_function_name(value.as_str().unwrap_or_default())
-}
-
 /// An IAM role name: `^[A-Za-z0-9+=,.@_-]{1,64}$`.
-pub fn role_name(value: &Value) -> Result<(), String> {
-    let name = value.as_str().unwrap_or_default();
+pub fn check_role_name(name: &str) -> Result<(), String> {
     if (1..=64).contains(&name.len())
         && name
             .bytes()
@@ -79,10 +65,6 @@ pub fn role_name(value: &Value) -> Result<(), String> {
 /// A Keywhiz secret name.
 pub fn check_secret_name(name: &str) -> Result<(), String> {
     s2s_core::validate_keywhiz_secret_name(name).map_err(|e| e.to_string())
-}
-
-pub fn secret_name(value: &Value) -> Result<(), String> {
-    check_secret_name(value.as_str().unwrap_or_default())
 }
 
 /// An AWS region name such as `eu-west-1`.
@@ -103,10 +85,6 @@ pub fn check_region(r: &str) -> Result<(), String> {
     }
 }
 
-pub fn region(value: &Value) -> Result<(), String> {
-    check_region(value.as_str().unwrap_or_default())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -120,11 +98,13 @@ mod tests {
         assert!(check_environment("prod").is_err());
         assert!(check_function_name("payments-api_v2").is_ok());
         assert!(check_function_name("arn:aws:lambda:x").is_err());
-        assert!(role_name(&"svc+role@x".into()).is_ok());
-        assert!(role_name(&"role/with/path".into()).is_err());
+        assert!(check_role_name("svc+role@x").is_ok());
+        assert!(check_role_name("role/with/path").is_err());
         assert!(check_secret_name("db:password").is_ok());
         assert!(check_secret_name(".hidden").is_err());
-        assert!(region(&"eu-west-1".into()).is_ok());
-        assert!(region(&"Europe".into()).is_err());
+        assert!(check_region("eu-west-1").is_ok());
+        assert!(check_region("Europe").is_err());
+        assert!(check_app_name("payments").is_ok());
+        assert!(check_app_name("Payments").is_err());
     }
 }

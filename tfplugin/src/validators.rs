@@ -25,6 +25,13 @@ where
     }
 }
 
+/// A validator from a rule on strings, so that one rule serves an
+/// attribute and whatever else must obey it (an import id's pieces, say).
+/// A value that is not a string passes: its type is Terraform's to check.
+pub fn string_rule(rule: impl Fn(&str) -> Result<(), String> + Send + Sync) -> impl Validator {
+    move |value: &Value| value.as_str().map_or(Ok(()), &rule)
+}
+
 fn invalid(diags: &mut Diagnostics, path: &AttributePath, detail: String) {
     diags.add_attribute_error(path.clone(), "Invalid attribute value", detail);
 }
@@ -264,6 +271,21 @@ mod tests {
         let one = string_one_of(["staging", "production"]);
         assert!(run(&one, "staging".into()).is_empty());
         assert!(run(&one, "prod".into()).has_errors());
+        let rule = string_rule(|s: &str| {
+            if s.starts_with('a') {
+                Ok(())
+            } else {
+                Err(format!("{s:?} does not start with a"))
+            }
+        });
+        assert!(run(&rule, "abc".into()).is_empty());
+        let d = run(&rule, "xyz".into());
+        assert_eq!(d.0[0].path.as_ref().unwrap().to_string(), "x");
+        assert!(d.0[0].detail.contains("\"xyz\" does not start with a"));
+        assert!(
+            run(&rule, 7i64.into()).is_empty(),
+            "not a string: Terraform's to check"
+        );
         let len = string_length(2, 3);
         assert!(run(&len, "ab".into()).is_empty());
         assert!(run(&len, "abcd".into()).has_errors());

@@ -1,6 +1,7 @@
 //! `s2s_registry_app` data source: reads an app's AWS presence from Registry.
 //! Its attributes are the resource's ([`crate::app_model`]).
 
+use tfplugin::validators::string_rule;
 use tfplugin::{
     async_trait, attr_name, attr_path, from_value, required, to_value, Attribute, Block, Context,
     DataSource, Diagnostics, Schema, Value,
@@ -28,7 +29,7 @@ impl DataSource<S2sData> for RegistryAppDataSource {
                 .attribute(
                     Attribute::string(attr_name!(AppModel.app))
                         .required()
-                        .validator(validation::app_name)
+                        .validator(string_rule(validation::check_app_name))
                         .description("The application's name in Registry (a DNS label)."),
                 )
                 .attribute(

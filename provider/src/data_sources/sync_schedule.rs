@@ -1,6 +1,7 @@
 //! `s2s_sync_schedule`: when an app's secrets syncer runs.
 
 use serde::{Deserialize, Serialize};
+use tfplugin::validators::string_rule;
 use tfplugin::{
     async_trait, attr_name, from_value, required, to_value, Attribute, Block, Context, DataSource,
     Diagnostics, Maybe, Schema, Type, Value,
@@ -36,7 +37,7 @@ impl DataSource<S2sData> for SyncScheduleDataSource {
                     Attribute::string(attr_name!(SyncScheduleModel.app))
                         .required()
                         .description("The application's name in Registry (a DNS label).")
-                        .validator(validation::app_name),
+                        .validator(string_rule(validation::check_app_name)),
                 )
                 .attribute(
                     Attribute::number(attr_name!(SyncScheduleModel.offset))

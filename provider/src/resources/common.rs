@@ -2,6 +2,7 @@
 //! import ids, the refusals they share (an app nobody registers, an object
 //! that is not adopted), timestamps.
 
+use tfplugin::validators::string_rule;
 use tfplugin::{Attribute, AttributePath, Diagnostics};
 
 use crate::validation;
@@ -74,7 +75,7 @@ pub(crate) fn app_attribute(name: &str) -> Attribute {
     Attribute::string(name)
         .required()
         .requires_replace()
-        .validator(validation::app_name)
+        .validator(string_rule(validation::check_app_name))
 }
 
 /// `YYYY-MM-DD` of an epoch second (UTC), for messages.

@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 
 use registry_client::{Environment, Function, FunctionSpec};
 use serde::{Deserialize, Serialize};
+use tfplugin::validators::string_rule;
 use tfplugin::{
     async_trait, attr_name, attr_path, from_value, required, to_value, Attribute, Block, Context,
     CreateRequest, DeleteRequest, Diagnostics, Maybe, ReadRequest, Resource, ResourcePlan, Schema,
@@ -110,33 +111,33 @@ impl Resource<S2sData> for LambdaFunctionResource {
                 .attribute(
                     Attribute::string(attr_name!(LambdaFunctionModel.environment))
                         .required()
-                        .validator(validation::environment)
+                        .validator(string_rule(validation::check_environment))
                         .markdown_description("The environment of the account, as registered on the app: `development`, `staging`, `production` or `sandbox`."),
                 )
                 .attribute(
                     Attribute::string(attr_name!(LambdaFunctionModel.account_id))
                         .required()
                         .requires_replace()
-                        .validator(validation::account_id)
+                        .validator(string_rule(validation::check_account_id))
                         .markdown_description("The 12-digit AWS account the function runs in; it must be one of the app's accounts."),
                 )
                 .attribute(
                     Attribute::string(attr_name!(LambdaFunctionModel.function_name))
                         .required()
                         .requires_replace()
-                        .validator(validation::function_name)
+                        .validator(string_rule(validation::check_function_name))
                         .markdown_description("The Lambda function's name (not its ARN)."),
                 )
                 .attribute(
                     Attribute::string(attr_name!(LambdaFunctionModel.role_name))
                         .required()
-                        .validator(validation::role_name)
+                        .validator(string_rule(validation::check_role_name))
                         .markdown_description("The name of the function's execution role (without path). Can change in place."),
                 )
                 .attribute(
                     Attribute::string(attr_name!(LambdaFunctionModel.region))
                         .optional()
-                        .validator(validation::region)
+                        .validator(string_rule(validation::check_region))
                         .markdown_description("The AWS Region of the function and its certificate secret, for `certificate_read_policy_json`. Defaults to the provider's `aws.region` (or S2S_AWS_REGION); one of the two must be set."),
                 )
                 .attribute(Attribute::string(attr_name!(LambdaFunctionModel.mesh_hostname)).computed().markdown_description(

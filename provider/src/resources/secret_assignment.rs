@@ -11,6 +11,7 @@
 use keywhiz_client::{expiry, ModifyGroupsRequest, SanitizedSecret, SecretDetail};
 use s2s_core::keywhiz_aws_group;
 use serde::{Deserialize, Serialize};
+use tfplugin::validators::string_rule;
 use tfplugin::{
     async_trait, attr_name, attr_path, from_value, required, to_value, Attribute, AttributePath,
     Block, Context, CreateRequest, DeleteRequest, Diagnostics, Maybe, ReadRequest, Resource,
@@ -83,7 +84,7 @@ impl Resource<S2sData> for SecretAssignmentResource {
                     Attribute::string(attr_name!(SecretAssignmentModel.secret))
                         .required()
                         .requires_replace()
-                        .validator(validation::secret_name)
+                        .validator(string_rule(validation::check_secret_name))
                         .markdown_description("The Keywhiz secret's name (letters, digits, `_`, `-`, `.`, `:`; not starting with `.`). It must exist in Keywhiz and the app must be able to read it already."),
                 )
                 .attribute(
