@@ -44,6 +44,21 @@ pub struct Pivot {
 }
 
 const SOURCE_FUNCTION: &str = "lambda:SourceFunctionArn";
+
+impl Pivot {
+    /// `actor` reached as the role of Lambda function `function_arn`, whose
+    /// requests carry that function as their source.
+    fn in_function(steps: Vec<String>, actor: &Actor, function_arn: &str) -> Pivot {
+        let mut fixed = Context::new();
+        fixed.set_one(SOURCE_FUNCTION, function_arn);
+        Pivot {
+            steps,
+            actor: actor.clone(),
+            fixed,
+            absent: vec![],
+        }
+    }
+}
 const CODE_SIGNING: &str = "lambda:CodeSigningConfigArn";
 
 fn can(
@@ -144,14 +159,7 @@ fn one_step(world: &World, from: &Pivot, actors: &[Actor]) -> Result<Vec<Pivot>>
             let mut s = steps.clone();
             s.push(step(from, "iam:PassRole", arn));
             s.push(step(from, "lambda:CreateFunction", &new_fn));
-            let mut fixed = Context::new();
-            fixed.set_one(SOURCE_FUNCTION, &new_fn);
-            out.push(Pivot {
-                steps: s,
-                actor: target.clone(),
-                fixed,
-                absent: vec![],
-            });
+            out.push(Pivot::in_function(s, target, &new_fn));
         }
     }
     for f in world.functions()? {
@@ -198,14 +206,7 @@ fn one_step(world: &World, from: &Pivot, actors: &[Actor]) -> Result<Vec<Pivot>>
             ));
         }
         s.push(step(from, action, &fn_arn));
-        let mut fixed = Context::new();
-        fixed.set_one(SOURCE_FUNCTION, &fn_arn);
-        out.push(Pivot {
-            steps: s,
-            actor: target.clone(),
-            fixed,
-            absent: vec![],
-        });
+        out.push(Pivot::in_function(s, target, &fn_arn));
     }
     Ok(out)
 }

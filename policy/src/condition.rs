@@ -420,47 +420,89 @@ mod tests {
             ("aws:PrincipalAccount", "111111111111"),
         ]);
         let exact = "arn:aws:iam::${aws:PrincipalAccount}:role/platform/keywhiz-syncer";
-        assert!(clause("ArnEquals", "aws:PrincipalArn", &[exact]).eval(&c, true));
-        assert!(clause("ArnLike", "aws:PrincipalArn", &[exact]).eval(&c, true));
-        // Without Version 2012-10-17 the variable is literal text.
-        assert!(!clause("ArnEquals", "aws:PrincipalArn", &[exact]).eval(&c, false));
-        // ArnEquals takes wildcards too, per segment.
-        assert!(clause(
-            "ArnEquals",
-            "aws:PrincipalArn",
-            &["arn:aws:iam::*:role/platform/*"]
-        )
-        .eval(&c, true));
-        assert!(!clause(
-            "ArnLike",
-            "aws:PrincipalArn",
-            &["arn:aws:*:role/platform/keywhiz-syncer"]
-        )
-        .eval(&c, true));
-        assert!(clause(
-            "StringLike",
-            "aws:PrincipalArn",
-            &["arn:aws:*:role/platform/keywhiz-syncer"]
-        )
-        .eval(&c, true));
-        // A variable with no value is null: positive operators fail, negated ones match.
-        assert!(!clause(
-            "StringEquals",
-            "aws:PrincipalArn",
-            &["${aws:PrincipalTag/app}"]
-        )
-        .eval(&c, true));
-        assert!(clause(
-            "StringNotEquals",
-            "aws:PrincipalArn",
-            &["${aws:PrincipalTag/app}"]
-        )
-        .eval(&c, true));
-        assert!(!clause(
-            "StringNotEquals",
-            "aws:PrincipalAccount",
-            &["${aws:PrincipalTag/app, '111111111111'}"]
-        )
-        .eval(&c, true));
+        let across_colons = "arn:aws:*:role/platform/keywhiz-syncer";
+        let no_tag = "${aws:PrincipalTag/app}";
+        // (what, operator, key, values, Version 2012-10-17, matches)
+        let cases: [(&str, &str, &str, &[&str], bool, bool); 9] = [
+            (
+                "ArnEquals fills a variable",
+                "ArnEquals",
+                "aws:PrincipalArn",
+                &[exact],
+                true,
+                true,
+            ),
+            (
+                "ArnLike fills a variable",
+                "ArnLike",
+                "aws:PrincipalArn",
+                &[exact],
+                true,
+                true,
+            ),
+            (
+                "without Version 2012-10-17 the variable is literal text",
+                "ArnEquals",
+                "aws:PrincipalArn",
+                &[exact],
+                false,
+                false,
+            ),
+            (
+                "ArnEquals takes wildcards too, per segment",
+                "ArnEquals",
+                "aws:PrincipalArn",
+                &["arn:aws:iam::*:role/platform/*"],
+                true,
+                true,
+            ),
+            (
+                "an ARN operator's `*` stays within its segment",
+                "ArnLike",
+                "aws:PrincipalArn",
+                &[across_colons],
+                true,
+                false,
+            ),
+            (
+                "StringLike's `*` spans colons",
+                "StringLike",
+                "aws:PrincipalArn",
+                &[across_colons],
+                true,
+                true,
+            ),
+            (
+                "a variable with no value is null: a positive operator fails",
+                "StringEquals",
+                "aws:PrincipalArn",
+                &[no_tag],
+                true,
+                false,
+            ),
+            (
+                "a variable with no value is null: a negated operator matches",
+                "StringNotEquals",
+                "aws:PrincipalArn",
+                &[no_tag],
+                true,
+                true,
+            ),
+            (
+                "a variable's default stands in for a missing value",
+                "StringNotEquals",
+                "aws:PrincipalAccount",
+                &["${aws:PrincipalTag/app, '111111111111'}"],
+                true,
+                false,
+            ),
+        ];
+        for (what, op, key, values, versioned, matches) in cases {
+            assert_eq!(
+                clause(op, key, values).eval(&c, versioned),
+                matches,
+                "{what}"
+            );
+        }
     }
 }

@@ -9,6 +9,14 @@ fn policies() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../policies")
 }
 
+/// Template parameters from (name, value) pairs.
+fn params(pairs: &[(&str, &str)]) -> std::collections::BTreeMap<String, String> {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
 fn world() -> World {
     let bundle = Bundle::from_dir(&policies()).unwrap_or_else(|e| panic!("{e}"));
     World::load(&policies().join("claims/world.json"), &bundle).unwrap_or_else(|e| panic!("{e}"))
@@ -411,14 +419,11 @@ fn who_can_change_the_syncer_function_is_only_ci() {
 #[test]
 fn render_refuses_values_that_widen_a_policy() {
     let b = Bundle::embedded().unwrap_or_else(|e| panic!("{e}"));
-    let good: std::collections::BTreeMap<String, String> = [
+    let good = params(&[
         ("account_id", "111111111111"),
         ("region", "eu-west-1"),
         ("app", "payments"),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_string(), v.to_string()))
-    .collect();
+    ]);
     let out = b
         .render("iam/app-lambda-identity", &good)
         .unwrap_or_else(|e| panic!("{e}"));
@@ -458,13 +463,10 @@ fn render_refuses_values_that_widen_a_policy() {
 #[test]
 fn ci_deployer_trust_names_the_runner_of_the_ci_account() {
     let b = Bundle::embedded().unwrap_or_else(|e| panic!("{e}"));
-    let p: std::collections::BTreeMap<String, String> = [
+    let p = params(&[
         ("ci_account_id", "888888888888"),
         ("org_id", "o-s2sexample1"),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_string(), v.to_string()))
-    .collect();
+    ]);
     let out = b
         .render("iam/ci-deployer-trust", &p)
         .unwrap_or_else(|e| panic!("{e}"));

@@ -9,6 +9,8 @@ mod cache;
 mod clients;
 mod data_sources;
 mod functions;
+#[cfg(test)]
+mod model_checks;
 mod plans;
 mod provider;
 mod reads;

@@ -53,16 +53,10 @@ mod tests {
                 check_model::<policy::PolicyModel>(&policy::PolicyDataSource.schema()),
             ),
         ];
-        for (name, result) in &checked {
-            assert_eq!(result, &Ok(()), "{name}");
-        }
-        let mut served: Vec<String> = all().iter().map(|d| d.type_name().to_owned()).collect();
-        let mut names: Vec<String> = checked.iter().map(|(n, _)| n.to_string()).collect();
-        served.sort();
-        names.sort();
-        assert_eq!(
-            served, names,
-            "every data source served has its model checked"
+        crate::model_checks::assert_every_type_checked(
+            "data source",
+            all().iter().map(|d| d.type_name().to_owned()),
+            &checked,
         );
     }
 }

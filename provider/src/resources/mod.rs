@@ -52,13 +52,10 @@ mod tests {
                 ),
             ),
         ];
-        for (name, result) in &checked {
-            assert_eq!(result, &Ok(()), "{name}");
-        }
-        let mut served: Vec<String> = all().iter().map(|r| r.type_name().to_owned()).collect();
-        let mut names: Vec<String> = checked.iter().map(|(n, _)| n.to_string()).collect();
-        served.sort();
-        names.sort();
-        assert_eq!(served, names, "every resource served has its model checked");
+        crate::model_checks::assert_every_type_checked(
+            "resource",
+            all().iter().map(|r| r.type_name().to_owned()),
+            &checked,
+        );
     }
 }
