@@ -423,7 +423,8 @@ mod tests {
         let across_colons = "arn:aws:*:role/platform/keywhiz-syncer";
         let no_tag = "${aws:PrincipalTag/app}";
         // (what, operator, key, values, Version 2012-10-17, matches)
-        let cases: [(&str, &str, &str, &[&str], bool, bool); 9] = [
+        type Case<'a> = (&'a str, &'a str, &'a str, &'a [&'a str], bool, bool);
+        let cases: [Case; 9] = [
             (
                 "ArnEquals fills a variable",
                 "ArnEquals",
