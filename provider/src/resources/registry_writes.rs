@@ -9,7 +9,7 @@
 
 use std::sync::Arc;
 
-use registry_client::{App, Function};
+use registry_client::Record;
 use tfplugin::Diagnostics;
 
 /// A Registry object as the judging sees it.
@@ -20,16 +20,7 @@ pub(crate) trait Registered {
     fn updated_by(&self) -> Option<&str>;
 }
 
-impl Registered for App {
-    fn etag(&self) -> &str {
-        &self.etag
-    }
-    fn updated_by(&self) -> Option<&str> {
-        self.updated_by.as_deref()
-    }
-}
-
-impl Registered for Function {
+impl<T> Registered for Record<T> {
     fn etag(&self) -> &str {
         &self.etag
     }
@@ -110,13 +101,16 @@ fn changed_since_plan(what: &str, planned_etag: &str, current: Option<&str>) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use registry_client::{App, AppFields};
 
     fn app(etag: &str, updated_by: Option<&str>) -> App {
         App {
-            name: "payments".into(),
-            spiffe_id: None,
-            accounts: Vec::new(),
-            certificate_generation: false,
+            value: AppFields {
+                name: "payments".into(),
+                spiffe_id: None,
+                accounts: Vec::new(),
+                certificate_generation: false,
+            },
             etag: etag.into(),
             created_at: 0,
             updated_at: 0,
