@@ -282,6 +282,19 @@ pub fn app_secrets(app: &str, secrets: &[(&str, &str, i64)]) -> mock_keywhiz::Se
     }
 }
 
+/// `count` Keywhiz clients of other apps (`client-0000`, ... as
+/// `spiffe://example.internal/app-0000`, ...): what a first grant must not
+/// have to page through.
+pub fn other_clients(count: usize) -> Vec<mock_keywhiz::seed::SeedClient> {
+    (0..count)
+        .map(|i| mock_keywhiz::seed::SeedClient {
+            name: format!("client-{i:04}"),
+            spiffe_id: Some(format!("spiffe://example.internal/app-{i:04}")),
+            ..Default::default()
+        })
+        .collect()
+}
+
 /// Standard base64 with padding, as Keywhiz stores secret contents.
 pub fn base64_encode(bytes: &[u8]) -> String {
     use base64::Engine;

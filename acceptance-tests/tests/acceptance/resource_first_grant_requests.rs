@@ -5,9 +5,8 @@
 //! and with 1000 existing clients.
 
 use acceptance_tests::config::with_header;
-use acceptance_tests::stack::app_secrets;
+use acceptance_tests::stack::{app_secrets, other_clients};
 use acceptance_tests::{Stack, StackOptions};
-use mock_keywhiz::seed::SeedClient;
 
 const RESOURCES: &str = r#"
 resource "s2s_registry_app" "orders" {
@@ -24,13 +23,7 @@ resource "s2s_secret_assignment" "db" {
 /// clients in Keywhiz.
 fn first_apply(clients: usize) -> Vec<String> {
     let mut seed = app_secrets("orders", &[("orders:db-password", "pw", 0)]);
-    for i in 0..clients {
-        seed.clients.push(SeedClient {
-            name: format!("client-{i:04}"),
-            spiffe_id: Some(format!("spiffe://example.internal/app-{i:04}")),
-            ..Default::default()
-        });
-    }
+    seed.clients.extend(other_clients(clients));
     let stack = Stack::start(StackOptions {
         keywhiz_seed: Some(seed),
         ..Default::default()

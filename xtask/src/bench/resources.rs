@@ -10,7 +10,7 @@
 use std::time::Instant;
 
 use acceptance_tests::config::HEADER;
-use acceptance_tests::stack::{app_group, app_secrets, owned_secret, seed_app};
+use acceptance_tests::stack::{app_group, app_secrets, other_clients, owned_secret, seed_app};
 use acceptance_tests::stats::median;
 use acceptance_tests::{Stack, StackOptions, Terraform};
 
@@ -119,13 +119,7 @@ pub fn run(rounds: usize) {
     println!("|---|---|---|");
     for clients in [10usize, 1000] {
         let mut seed = app_secrets("first", &[("first:db-password", "v", 0)]);
-        for i in 0..clients {
-            seed.clients.push(mock_keywhiz::seed::SeedClient {
-                name: format!("client-{i:04}"),
-                spiffe_id: Some(format!("spiffe://example.internal/app-{i:04}")),
-                ..Default::default()
-            });
-        }
+        seed.clients.extend(other_clients(clients));
         let stack = Stack::start(StackOptions {
             keywhiz_seed: Some(seed),
             ..Default::default()
