@@ -110,29 +110,13 @@ impl Clients {
 /// was doing; the detail names the request, the status and the server's
 /// message, and for a certificate or permission problem which setting to check.
 pub fn registry_error(summary: &str, e: &registry_client::Error) -> Diagnostics {
-    let failure = match e {
-        registry_client::Error::Transport { failure, .. } => Some(failure),
-        registry_client::Error::GaveUp { last, .. } => match &**last {
-            registry_client::Error::Transport { failure, .. } => Some(failure),
-            _ => None,
-        },
-        _ => None,
-    };
-    let advice = advice("Registry", failure, e.status());
+    let advice = advice("Registry", e.transport_failure(), e.status());
     Diagnostics::error(summary, format!("{e}.{advice}"))
 }
 
 /// A failed Keywhiz call as a diagnostic (see [`registry_error`]).
 pub fn keywhiz_error(summary: &str, e: &keywhiz_client::Error) -> Diagnostics {
-    let failure = match e {
-        keywhiz_client::Error::Transport { failure, .. } => Some(failure),
-        keywhiz_client::Error::GaveUp { last, .. } => match &**last {
-            keywhiz_client::Error::Transport { failure, .. } => Some(failure),
-            _ => None,
-        },
-        _ => None,
-    };
-    let mut advice = advice("Keywhiz", failure, e.status());
+    let mut advice = advice("Keywhiz", e.transport_failure(), e.status());
     if e.status() == Some(403) {
         advice.push_str(" The provider's identity must be a Keywhiz automation client (automationAllowed is set in Keywhiz's database; no API sets it).");
     }
