@@ -234,7 +234,7 @@ async fn retries_absorb_faults_and_without_them_the_fault_shows() {
     kw.server()
         .set_faults(drill::transient_mix())
         .expect("faults");
-    for _ in 0..40 {
+    for _ in 0..drill::DRILL_REQUESTS {
         retrying.list_groups().await.expect("retries absorb faults");
     }
     let c = kw.server().counters();

@@ -256,7 +256,7 @@ async fn retries_absorb_faults_and_without_them_the_fault_shows() {
     reg.server()
         .set_faults(drill::transient_mix())
         .expect("faults");
-    for _ in 0..40 {
+    for _ in 0..drill::DRILL_REQUESTS {
         admin
             .get_app("payments")
             .await
