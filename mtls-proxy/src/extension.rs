@@ -120,6 +120,13 @@ impl ExtensionsApi {
         let Some(sender) = slot.as_mut() else {
             return Err(transport("no connection".into()));
         };
+        // The kept-alive connection takes the next request only once its task
+        // has seen the previous answer's end; sending before that is refused
+        // ("connection was not ready"), which lost an init/error report.
+        if let Err(e) = sender.ready().await {
+            *slot = None;
+            return Err(transport(e.to_string()));
+        }
         let payload = if body.is_null() {
             Bytes::new()
         } else {
