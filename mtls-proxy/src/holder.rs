@@ -162,6 +162,11 @@ impl CertificateHolder {
         self.lock().current.clone()
     }
 
+    /// Why the last read of the bundle failed, until a read succeeds.
+    pub fn last_error(&self) -> Option<String> {
+        self.lock().last_error.clone()
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
@@ -450,9 +455,12 @@ pub(crate) mod tests {
         let (h, source, clock) = holder(policy());
         source.set(bundle(ID, T0 - 60, T0 + DAY));
         let first = h.current().await.unwrap();
+        assert_eq!(h.last_error(), None);
         source.fail_with(Some("AccessDeniedException"));
         at(&clock, T0 + 20 * 3600);
         assert!(Arc::ptr_eq(&first, &h.current().await.unwrap()));
+        let why = h.last_error().expect("the failed refresh is told");
+        assert!(why.contains("AccessDeniedException"), "{why}");
         at(&clock, T0 + DAY - 1);
         assert!(Arc::ptr_eq(&first, &h.current().await.unwrap()));
     }

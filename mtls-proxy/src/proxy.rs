@@ -300,6 +300,8 @@ impl Proxy {
             "status": "ok",
             "spiffe_id": holder.expected_spiffe_id(),
             "certificate": certificate,
+            // Why no (renewed) certificate could be read, while that lasts.
+            "certificate_error": holder.last_error(),
         });
         let mut response = Response::new(full_body(body.to_string()));
         response

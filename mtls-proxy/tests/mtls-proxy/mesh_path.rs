@@ -158,6 +158,7 @@ async fn ssrf_defences_and_bad_addresses_are_refused_before_the_mesh() {
         health.json()["certificate"]["serial"],
         bundle.serial.as_str()
     );
+    assert!(health.json()["certificate_error"].is_null());
     assert_eq!(
         mesh.backend("payments").stats().by_status.get(&200),
         Some(&1),
